@@ -1,0 +1,166 @@
+//! The scope catalogue compiled: every scope gets a number, and every number the sorted
+//! list of numbers it grants once implication is followed to the end.
+//!
+//! The closure is computed here, once, so that a decision only looks a credential's scopes
+//! up and merges short sorted lists; implication never costs anything per request.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A scope's number in the compiled catalogue.
+pub(crate) type ScopeId = u32;
+
+/// The compiled catalogue (or, when the policy declares none, every scope the routes use).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ScopeIndex {
+    names: Vec<Arc<str>>,
+    ids: HashMap<Arc<str>, ScopeId>,
+    /// For each scope, itself and everything it implies, sorted.
+    closure: Vec<Box<[ScopeId]>>,
+}
+
+/// An implication cycle: the scopes on it, first one repeated at the end.
+pub(crate) struct Cycle(pub Vec<String>);
+
+impl ScopeIndex {
+    /// Numbers `name` if it is new; returns its number either way.
+    pub(crate) fn intern(&mut self, name: &str) -> ScopeId {
+        if let Some(id) = self.ids.get(name) {
+            return *id;
+        }
+        let id = ScopeId::try_from(self.names.len()).unwrap_or(ScopeId::MAX);
+        let name: Arc<str> = Arc::from(name);
+        self.names.push(name.clone());
+        self.ids.insert(name, id);
+        self.closure.push(Box::new([id]));
+        id
+    }
+
+    pub(crate) fn id(&self, name: &str) -> Option<ScopeId> {
+        self.ids.get(name).copied()
+    }
+
+    pub(crate) fn name(&self, id: ScopeId) -> &Arc<str> {
+        // invariant: ids are only handed out by `intern`, which pushes the name.
+        &self.names[id as usize]
+    }
+
+    pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
+        self.names.iter().map(|name| &**name)
+    }
+
+    /// Computes every scope's closure from its direct implications (`edges[id]`).
+    ///
+    /// # Errors
+    /// The first implication cycle found; a cycle has no meaningful closure.
+    pub(crate) fn close(&mut self, edges: &[Vec<ScopeId>]) -> Result<(), Cycle> {
+        let mut state = vec![Visit::New; self.names.len()];
+        let mut closure: Vec<Option<Box<[ScopeId]>>> = vec![None; self.names.len()];
+        let mut path = Vec::new();
+        for id in 0..self.names.len() {
+            self.visit(id as ScopeId, edges, &mut state, &mut closure, &mut path)?;
+        }
+        self.closure = closure.into_iter().map(Option::unwrap_or_default).collect();
+        Ok(())
+    }
+
+    /// Depth-first closure of `id`, memoized; `path` holds the scopes being visited, so
+    /// that a cycle can be reported as the user would trace it.
+    fn visit(
+        &self,
+        id: ScopeId,
+        edges: &[Vec<ScopeId>],
+        state: &mut [Visit],
+        closure: &mut [Option<Box<[ScopeId]>>],
+        path: &mut Vec<ScopeId>,
+    ) -> Result<(), Cycle> {
+        let index = id as usize;
+        match state[index] {
+            Visit::Done => return Ok(()),
+            Visit::Open => {
+                let start = path.iter().position(|&p| p == id).unwrap_or(0);
+                let mut names: Vec<String> = path[start..]
+                    .iter()
+                    .map(|&p| self.name(p).to_string())
+                    .collect();
+                names.push(self.name(id).to_string());
+                return Err(Cycle(names));
+            }
+            Visit::New => {}
+        }
+
+        state[index] = Visit::Open;
+        path.push(id);
+        let mut granted = vec![id];
+        for &next in edges.get(index).map_or(&[][..], Vec::as_slice) {
+            self.visit(next, edges, state, closure, path)?;
+            granted.extend(closure[next as usize].iter().flat_map(|c| c.iter()));
+        }
+        path.pop();
+
+        granted.sort_unstable();
+        granted.dedup();
+        closure[index] = Some(granted.into_boxed_slice());
+        state[index] = Visit::Done;
+        Ok(())
+    }
+
+    /// The sorted, deduplicated numbers granted by holding `scopes`; names the index does
+    /// not know grant nothing a route could require, so they are skipped.
+    pub(crate) fn effective<'s>(&self, scopes: impl Iterator<Item = &'s str>) -> Vec<ScopeId> {
+        let mut granted = Vec::new();
+        for scope in scopes {
+            if let Some(id) = self.ids.get(scope) {
+                granted.extend_from_slice(&self.closure[*id as usize]);
+            }
+        }
+        granted.sort_unstable();
+        granted.dedup();
+        granted
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Visit {
+    New,
+    Open,
+    Done,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index(names: &[&str], edges: &[(usize, usize)]) -> (ScopeIndex, Vec<Vec<ScopeId>>) {
+        let mut index = ScopeIndex::default();
+        for name in names {
+            index.intern(name);
+        }
+        let mut adjacency = vec![Vec::new(); names.len()];
+        for &(from, to) in edges {
+            adjacency[from].push(to as ScopeId);
+        }
+        (index, adjacency)
+    }
+
+    #[test]
+    fn implication_is_transitive() {
+        let (mut scopes, edges) = index(&["admin", "write", "read", "other"], &[(0, 1), (1, 2)]);
+        assert!(scopes.close(&edges).is_ok());
+        assert_eq!(scopes.effective(["admin"].into_iter()), vec![0, 1, 2]);
+        assert_eq!(
+            scopes.effective(["write", "unknown"].into_iter()),
+            vec![1, 2]
+        );
+        assert_eq!(scopes.effective(["other"].into_iter()), vec![3]);
+    }
+
+    #[test]
+    fn cycles_are_reported_along_their_path() {
+        let (mut scopes, edges) = index(&["a", "b", "c"], &[(0, 1), (1, 2), (2, 1)]);
+        let Err(Cycle(cycle)) = scopes.close(&edges) else {
+            panic!("cycle not found")
+        };
+        assert_eq!(cycle, ["b", "c", "b"]);
+    }
+}

@@ -1,0 +1,192 @@
+//! The decision tree: a trie over path segments whose nodes hold per-method route numbers.
+//!
+//! Lookup walks the request's segments from the root, trying at each step the literal
+//! child, then the parameter child, then a `**` ending at this node, and backs up when a
+//! branch dead-ends. Each node is visited at most once per lookup, and a typical lookup
+//! visits one node per segment, so the cost follows the path's length, not the number of
+//! routes. The order of the tries is the precedence rule: literal > `{param}`/`*` > `**`.
+
+use crate::model::{MethodSet, PathPattern, Segment};
+
+/// A route's number: its index among the policy's routes.
+pub(crate) type RouteId = u32;
+
+/// How a request's method is matched against a node's rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum MethodMatch<'a> {
+    /// An ordinary request: its method, then `GET` for `HEAD`, then `*`.
+    Request(&'a str),
+    /// A CORS preflight: only a rule naming `OPTIONS` itself applies.
+    Preflight,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct RouteTree {
+    nodes: Vec<Node>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Node {
+    /// Literal children, sorted by text for binary search.
+    literals: Vec<(Box<str>, u32)>,
+    /// The `{param}` / `*` child.
+    param: Option<u32>,
+    /// Routes whose pattern ends exactly here.
+    exact: MethodTable,
+    /// Routes whose pattern ends with `**` here.
+    catch_all: MethodTable,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct MethodTable {
+    named: Vec<(Box<str>, RouteId)>,
+    any: Option<RouteId>,
+}
+
+impl MethodTable {
+    fn is_empty(&self) -> bool {
+        self.named.is_empty() && self.any.is_none()
+    }
+
+    fn named(&self, method: &str) -> Option<RouteId> {
+        self.named
+            .iter()
+            .find(|(m, _)| &**m == method)
+            .map(|(_, route)| *route)
+    }
+
+    fn select(&self, method: MethodMatch<'_>) -> Option<RouteId> {
+        if self.is_empty() {
+            return None;
+        }
+        match method {
+            MethodMatch::Preflight => self.named("OPTIONS"),
+            MethodMatch::Request(method) => self
+                .named(method)
+                .or_else(|| {
+                    if method == "HEAD" {
+                        self.named("GET")
+                    } else {
+                        None
+                    }
+                })
+                .or(self.any),
+        }
+    }
+
+    /// Adds `route` for `methods`; on a clash, the route already there.
+    fn insert(&mut self, methods: &MethodSet, route: RouteId) -> Result<(), RouteId> {
+        match methods {
+            MethodSet::Any => match self.any {
+                Some(existing) => Err(existing),
+                None => {
+                    self.any = Some(route);
+                    Ok(())
+                }
+            },
+            MethodSet::Only(list) => {
+                if let Some(existing) = list.iter().find_map(|m| self.named(m.as_str())) {
+                    return Err(existing);
+                }
+                self.named
+                    .extend(list.iter().map(|m| (Box::from(m.as_str()), route)));
+                Ok(())
+            }
+        }
+    }
+}
+
+impl RouteTree {
+    pub(crate) fn new() -> RouteTree {
+        RouteTree {
+            nodes: vec![Node::default()],
+        }
+    }
+
+    /// Adds a route.
+    ///
+    /// # Errors
+    /// The number of an earlier route that matches the same requests with the same method.
+    pub(crate) fn insert(
+        &mut self,
+        methods: &MethodSet,
+        path: &PathPattern,
+        route: RouteId,
+    ) -> Result<(), RouteId> {
+        let mut node = 0usize;
+        for segment in &path.segments {
+            node = match segment {
+                Segment::Literal(text) => self.literal_child(node, text),
+                Segment::Param(_) | Segment::Wildcard => self.param_child(node),
+                Segment::CatchAll => return self.nodes[node].catch_all.insert(methods, route),
+            };
+        }
+        self.nodes[node].exact.insert(methods, route)
+    }
+
+    fn literal_child(&mut self, node: usize, text: &str) -> usize {
+        let next = self.nodes.len();
+        let literals = &mut self.nodes[node].literals;
+        match literals.binary_search_by(|(literal, _)| (**literal).cmp(text)) {
+            Ok(found) => literals[found].1 as usize,
+            Err(slot) => {
+                literals.insert(slot, (Box::from(text), node_id(next)));
+                self.nodes.push(Node::default());
+                next
+            }
+        }
+    }
+
+    fn param_child(&mut self, node: usize) -> usize {
+        if let Some(child) = self.nodes[node].param {
+            return child as usize;
+        }
+        let next = self.nodes.len();
+        self.nodes[node].param = Some(node_id(next));
+        self.nodes.push(Node::default());
+        next
+    }
+
+    /// The route that decides a request for `segments` (already normalized), if any.
+    pub(crate) fn find(&self, segments: &[&str], method: MethodMatch<'_>) -> Option<RouteId> {
+        self.find_from(0, segments, method)
+    }
+
+    fn find_from(&self, node: usize, rest: &[&str], method: MethodMatch<'_>) -> Option<RouteId> {
+        let here = self.nodes.get(node)?;
+
+        // The path is used up: a pattern ending exactly here beats a `**` matching nothing.
+        let Some((segment, tail)) = rest.split_first() else {
+            return here
+                .exact
+                .select(method)
+                .or_else(|| here.catch_all.select(method));
+        };
+
+        // A literal child is the most specific continuation.
+        let literal = here
+            .literals
+            .binary_search_by(|(literal, _)| (**literal).cmp(segment));
+        if let Ok(found) = literal {
+            let child = here.literals[found].1 as usize;
+            if let Some(route) = self.find_from(child, tail, method) {
+                return Some(route);
+            }
+        }
+
+        // Then a parameter, which takes any one segment (normalization ruled out empty ones).
+        if let Some(child) = here.param
+            && let Some(route) = self.find_from(child as usize, tail, method)
+        {
+            return Some(route);
+        }
+
+        // Last, a `**` ending at this node swallows the rest of the path.
+        here.catch_all.select(method)
+    }
+}
+
+fn node_id(index: usize) -> u32 {
+    // invariant: a policy is limited in size well below 2^32 nodes (see `load`).
+    u32::try_from(index).unwrap_or(u32::MAX)
+}

@@ -1,0 +1,285 @@
+//! Decisions and how they render as an HTTP response head.
+//!
+//! A [`Decision`] is typed so that an application can act on it and log it without parsing
+//! strings; [`Decision::response`] renders it as RFC 9110 and RFC 6750 describe: a 401
+//! carries one challenge per distinct auth-scheme the route accepts, a 403 names the scope
+//! that was missing. No decision holds a token, key or session id, so none can leak one.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use super::path::PathError;
+use crate::model::ScopeMatch;
+
+/// The outcome of deciding a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Decision {
+    /// The request may go through.
+    Allow {
+        /// Who made the request; `None` when a public route let an anonymous request in.
+        principal: Option<String>,
+        /// The scheme that authenticated it; `None` for anonymous requests.
+        scheme: Option<Arc<str>>,
+        /// The scopes the credential holds, implied ones included, sorted.
+        scopes: Vec<Arc<str>>,
+        /// Why the request was let through.
+        basis: AllowBasis,
+    },
+    /// HTTP 401: who are you? The challenges say how to authenticate.
+    Unauthenticated {
+        /// One per distinct auth-scheme the route accepts, in the route's order.
+        challenges: Vec<Challenge>,
+        /// Set only when a credential was presented and rejected.
+        error: Option<AuthError>,
+    },
+    /// HTTP 403: the request is known but not permitted.
+    Forbidden {
+        /// The scopes required of the first alternative that authenticated; empty when the
+        /// route (or the default) denies everyone.
+        required: Vec<Arc<str>>,
+        /// Whether all of `required` or one of them was needed.
+        mode: ScopeMatch,
+        /// Why.
+        reason: ForbiddenReason,
+        /// For bearer schemes, the challenge to repeat with `insufficient_scope`.
+        challenge: Option<Challenge>,
+    },
+    /// HTTP 400: the request is malformed and is refused before any rule is consulted.
+    Malformed(PathError),
+}
+
+/// Why an [`Decision::Allow`] was given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AllowBasis {
+    /// The route (or the default) is public.
+    Public,
+    /// A CORS preflight on a path with no explicit `OPTIONS` rule.
+    Preflight,
+    /// A credential authenticated and held the required scopes.
+    Authorized,
+}
+
+/// Why a [`Decision::Forbidden`] was given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ForbiddenReason {
+    /// The credential lacks the required scopes.
+    InsufficientScope,
+    /// The matched route says `deny`.
+    RouteDenies,
+    /// No route matched and the default denies.
+    NoRoute,
+}
+
+/// An RFC 6750 error code on a challenge.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthError {
+    /// The code.
+    pub code: AuthErrorCode,
+    /// A short description for the developer reading the response; never a secret.
+    pub description: String,
+}
+
+/// RFC 6750 section 3.1 error codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AuthErrorCode {
+    /// The request is malformed.
+    InvalidRequest,
+    /// The credential is expired, revoked, malformed or otherwise invalid.
+    InvalidToken,
+}
+
+impl AuthErrorCode {
+    fn as_str(self) -> &'static str {
+        match self {
+            AuthErrorCode::InvalidRequest => "invalid_request",
+            AuthErrorCode::InvalidToken => "invalid_token",
+        }
+    }
+}
+
+/// A `WWW-Authenticate` challenge.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Challenge {
+    /// The auth-scheme.
+    pub scheme: AuthScheme,
+    /// The protection space.
+    pub realm: Arc<str>,
+    /// Further auth-params, in order.
+    pub params: Vec<(&'static str, String)>,
+}
+
+/// The auth-scheme of a challenge.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AuthScheme {
+    /// RFC 6750 `Bearer`, for JWT and opaque token schemes.
+    Bearer,
+    /// An API key scheme, named by its `authorization_scheme` (`ApiKey` by default).
+    ApiKey(String),
+    /// A session cookie.
+    Cookie,
+}
+
+impl AuthScheme {
+    /// The auth-scheme's name as it appears in the header.
+    pub fn name(&self) -> &str {
+        match self {
+            AuthScheme::Bearer => "Bearer",
+            AuthScheme::ApiKey(name) => name,
+            AuthScheme::Cookie => "Cookie",
+        }
+    }
+}
+
+impl Challenge {
+    /// The challenge as a `WWW-Authenticate` value (RFC 9110 section 11.6.1), with `extra`
+    /// auth-params after the challenge's own.
+    pub fn render(&self, extra: &[(&str, &str)]) -> String {
+        let mut out = format!(
+            "{} realm={}",
+            self.scheme.name(),
+            quoted_string(&self.realm)
+        );
+        let own = self.params.iter().map(|(k, v)| (*k, v.as_str()));
+        for (key, value) in own.chain(extra.iter().copied()) {
+            let _ = write!(out, ", {key}={}", quoted_string(value));
+        }
+        out
+    }
+}
+
+/// The parts of an HTTP response a decision determines.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResponseHead {
+    /// The status code; 200 means "let the application answer".
+    pub status: u16,
+    /// `WWW-Authenticate` values, one per challenge.
+    pub www_authenticate: Vec<String>,
+    /// A JSON body for refusals.
+    pub body: Option<String>,
+}
+
+impl Decision {
+    /// Whether the request may go through.
+    pub fn is_allowed(&self) -> bool {
+        matches!(self, Decision::Allow { .. })
+    }
+
+    /// The decision as a response head.
+    pub fn response(&self) -> ResponseHead {
+        match self {
+            Decision::Allow { .. } => ResponseHead {
+                status: 200,
+                www_authenticate: Vec::new(),
+                body: None,
+            },
+            Decision::Unauthenticated { challenges, error } => {
+                let mut extra = Vec::new();
+                if let Some(error) = error {
+                    extra.push(("error", error.code.as_str()));
+                    extra.push(("error_description", error.description.as_str()));
+                }
+                let www_authenticate = challenges
+                    .iter()
+                    .map(|c| match c.scheme {
+                        AuthScheme::Bearer => c.render(&extra),
+                        _ => c.render(&[]),
+                    })
+                    .collect();
+                let body = match error {
+                    Some(error) => json_error(
+                        error.code.as_str(),
+                        &[("error_description", &error.description)],
+                    ),
+                    None => json_error("unauthenticated", &[]),
+                };
+                ResponseHead {
+                    status: 401,
+                    www_authenticate,
+                    body: Some(body),
+                }
+            }
+            Decision::Forbidden {
+                required,
+                reason,
+                challenge,
+                ..
+            } => {
+                let scope = required.iter().map(|s| &**s).collect::<Vec<_>>().join(" ");
+                let (body, extra) = match reason {
+                    ForbiddenReason::InsufficientScope => (
+                        json_error("insufficient_scope", &[("required_scope", &scope)]),
+                        vec![("error", "insufficient_scope"), ("scope", scope.as_str())],
+                    ),
+                    ForbiddenReason::RouteDenies | ForbiddenReason::NoRoute => {
+                        (json_error("access_denied", &[]), Vec::new())
+                    }
+                };
+                let www_authenticate = match challenge {
+                    Some(challenge) if !extra.is_empty() => vec![challenge.render(&extra)],
+                    _ => Vec::new(),
+                };
+                ResponseHead {
+                    status: 403,
+                    www_authenticate,
+                    body: Some(body),
+                }
+            }
+            Decision::Malformed(error) => {
+                let description = error.to_string();
+                let body = json_error("invalid_request", &[("error_description", &description)]);
+                ResponseHead {
+                    status: 400,
+                    www_authenticate: Vec::new(),
+                    body: Some(body),
+                }
+            }
+        }
+    }
+}
+
+/// An RFC 9110 quoted-string: `"` and `\` escaped; control characters, which a policy's
+/// realm cannot hold and descriptions never do, are dropped rather than sent.
+fn quoted_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars().filter(|c| !c.is_control()) {
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
+/// `{"error": CODE, key: value, ...}` with JSON string escaping.
+fn json_error(code: &str, fields: &[(&str, &str)]) -> String {
+    let mut out = format!("{{\"error\": {}", json_string(code));
+    for (key, value) in fields {
+        let _ = write!(out, ", {}: {}", json_string(key), json_string(value));
+    }
+    out.push('}');
+    out
+}
+
+fn json_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if u32::from(c) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}

@@ -1,0 +1,244 @@
+//! Evaluating: deciding a request against a compiled [`Engine`].
+//!
+//! A decision takes three steps: normalize the path (refusing anything ambiguous, see
+//! [`path`]), find the one route that governs the request in the tree, and evaluate that
+//! route's rule against the request's credentials. The steps read the engine and never
+//! write it, so any number of threads can decide at once without a lock.
+
+mod decision;
+pub mod path;
+
+pub use decision::{
+    AllowBasis, AuthError, AuthErrorCode, AuthScheme, Challenge, Decision, ForbiddenReason,
+    ResponseHead,
+};
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use crate::compile::{CompiledAlternative, CompiledRule, Engine, MethodMatch, ScopeId};
+use crate::credential::Credential;
+use crate::model::ScopeMatch;
+use path::PathError;
+
+/// The parts of a request a decision depends on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Request<'a> {
+    /// The method, as sent (methods are case-sensitive).
+    pub method: &'a str,
+    /// The request target's path, raw; a query string is ignored.
+    pub target: &'a str,
+    /// Whether this is a CORS preflight (`OPTIONS` with `Access-Control-Request-Method`).
+    pub preflight: bool,
+}
+
+impl<'a> Request<'a> {
+    /// A request for `method` and `target`; a preflight when the method is `OPTIONS` and
+    /// `access_control_request_method` is true.
+    pub fn new(method: &'a str, target: &'a str) -> Request<'a> {
+        Request {
+            method,
+            target,
+            preflight: false,
+        }
+    }
+
+    /// Marks the request as a CORS preflight if its method is `OPTIONS`.
+    pub fn with_preflight(mut self, has_request_method_header: bool) -> Request<'a> {
+        self.preflight = has_request_method_header && self.method == "OPTIONS";
+        self
+    }
+}
+
+/// Which rule governs a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Governing {
+    /// The route with this index (in policy order).
+    Route(usize),
+    /// No route matched: the policy's default.
+    Default,
+    /// A preflight with no explicit `OPTIONS` route: let through.
+    Preflight,
+}
+
+impl Engine {
+    /// Decides a request, given the credentials its schemes verified (none for an anonymous
+    /// request).
+    pub fn decide(&self, request: &Request<'_>, credentials: &[Credential]) -> Decision {
+        let governing = match self.governing(request) {
+            Ok(governing) => governing,
+            Err(error) => return Decision::Malformed(error),
+        };
+
+        match governing {
+            Governing::Preflight => anonymous(AllowBasis::Preflight),
+            Governing::Default => self.evaluate(&self.default, credentials, true),
+            Governing::Route(index) => match self.routes.get(index) {
+                Some(route) => self.evaluate(&route.rule, credentials, false),
+                None => self.evaluate(&CompiledRule::Deny, credentials, false),
+            },
+        }
+    }
+
+    /// Which rule governs a request: the most specific route whose path and method match,
+    /// or the default.
+    ///
+    /// # Errors
+    /// A [`PathError`] when the path is refused before any rule is consulted.
+    pub fn governing(&self, request: &Request<'_>) -> Result<Governing, PathError> {
+        let segments = path::normalize(request.target)?;
+        let segments: Vec<&str> = segments.iter().map(|s| &**s).collect();
+
+        let method = match request.preflight {
+            true => MethodMatch::Preflight,
+            false => MethodMatch::Request(request.method),
+        };
+        Ok(
+            match (self.tree.find(&segments, method), request.preflight) {
+                (Some(route), _) => Governing::Route(route as usize),
+                (None, true) => Governing::Preflight,
+                (None, false) => Governing::Default,
+            },
+        )
+    }
+
+    fn evaluate(&self, rule: &CompiledRule, credentials: &[Credential], default: bool) -> Decision {
+        let (alternatives, challenges) = match rule {
+            CompiledRule::Public => return anonymous(AllowBasis::Public),
+            CompiledRule::Deny => {
+                let reason = if default {
+                    ForbiddenReason::NoRoute
+                } else {
+                    ForbiddenReason::RouteDenies
+                };
+                let (required, mode, challenge) = (Vec::new(), ScopeMatch::All, None);
+                return Decision::Forbidden {
+                    required,
+                    mode,
+                    reason,
+                    challenge,
+                };
+            }
+            CompiledRule::Allow {
+                alternatives,
+                challenges,
+            } => (alternatives, challenges),
+        };
+
+        // Try the alternatives in order; the first that authenticates and holds its scopes
+        // allows. One that authenticates without the scopes is remembered for the 403.
+        let mut short: Option<&CompiledAlternative> = None;
+        for alternative in alternatives {
+            let Some(members) = self.members(alternative, credentials) else {
+                continue;
+            };
+            let granted = members.iter().flat_map(|c| c.identity().scopes.iter());
+            let effective = self.scopes.effective(granted.map(String::as_str));
+            if satisfies(alternative, &effective) {
+                return self.allow(alternative, &members, &effective);
+            }
+            short.get_or_insert(alternative);
+        }
+
+        match short {
+            Some(alternative) => self.insufficient(alternative),
+            None => Decision::Unauthenticated {
+                challenges: challenges.clone(),
+                error: None,
+            },
+        }
+    }
+
+    /// The credentials for every scheme of an alternative, or `None` if one is missing. A
+    /// credential counts only for the scheme it names and only if its kind is that scheme's.
+    fn members<'c>(
+        &self,
+        alternative: &CompiledAlternative,
+        credentials: &'c [Credential],
+    ) -> Option<Vec<&'c Credential>> {
+        alternative
+            .schemes
+            .iter()
+            .map(|&id| {
+                let scheme = self.schemes.get(id as usize)?;
+                credentials.iter().find(|c| {
+                    *c.identity().scheme == *scheme.name && c.kind() == scheme.config.kind()
+                })
+            })
+            .collect()
+    }
+
+    /// Allow on behalf of the alternative's first scheme, which names the principal; the
+    /// others (an app key beside a user token) vouch for the call.
+    fn allow(
+        &self,
+        alternative: &CompiledAlternative,
+        members: &[&Credential],
+        effective: &[ScopeId],
+    ) -> Decision {
+        let first = members.first().map(|c| c.identity());
+        let mut scopes: BTreeSet<Arc<str>> = effective
+            .iter()
+            .map(|&id| self.scopes.name(id).clone())
+            .collect();
+        for credential in members {
+            scopes.extend(
+                credential
+                    .identity()
+                    .scopes
+                    .iter()
+                    .map(|s| Arc::from(s.as_str())),
+            );
+        }
+        let scheme = alternative
+            .schemes
+            .first()
+            .and_then(|&id| self.schemes.get(id as usize));
+
+        Decision::Allow {
+            principal: first.map(|identity| identity.principal.clone()),
+            scheme: scheme.map(|s| s.name.clone()),
+            scopes: scopes.into_iter().collect(),
+            basis: AllowBasis::Authorized,
+        }
+    }
+
+    fn insufficient(&self, alternative: &CompiledAlternative) -> Decision {
+        let required = alternative
+            .scopes
+            .iter()
+            .map(|&id| self.scopes.name(id).clone())
+            .collect();
+        let challenge = alternative
+            .schemes
+            .iter()
+            .filter_map(|&id| self.schemes.get(id as usize))
+            .find(|s| s.challenge.scheme == AuthScheme::Bearer)
+            .map(|s| s.challenge.clone());
+        Decision::Forbidden {
+            required,
+            mode: alternative.mode,
+            reason: ForbiddenReason::InsufficientScope,
+            challenge,
+        }
+    }
+}
+
+fn anonymous(basis: AllowBasis) -> Decision {
+    Decision::Allow {
+        principal: None,
+        scheme: None,
+        scopes: Vec::new(),
+        basis,
+    }
+}
+
+/// Whether `effective` (sorted) meets the alternative's requirement.
+fn satisfies(alternative: &CompiledAlternative, effective: &[ScopeId]) -> bool {
+    let held = |id: &ScopeId| effective.binary_search(id).is_ok();
+    match alternative.mode {
+        _ if alternative.scopes.is_empty() => true,
+        ScopeMatch::All => alternative.scopes.iter().all(held),
+        ScopeMatch::Any => alternative.scopes.iter().any(held),
+    }
+}

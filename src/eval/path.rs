@@ -1,0 +1,192 @@
+//! Request path normalization: the one place a request's path is read.
+//!
+//! The engine decides on the raw path's segments and must never be more permissive than
+//! the application's router, so anything two routers could read differently is refused
+//! rather than guessed at: dot segments, empty segments, encoded separators, backslashes,
+//! bytes that a URL path cannot hold, and malformed percent-encoding. What is left is
+//! unambiguous; percent-encoded unreserved characters are decoded (`/%61dmin` is `/admin`)
+//! and other escapes are kept, with upper-case hex, so they can only meet a parameter.
+
+use std::borrow::Cow;
+
+/// The most segments a request path may have.
+pub const MAX_SEGMENTS: usize = 128;
+/// The longest request path accepted, in bytes.
+pub const MAX_PATH_BYTES: usize = 8 * 1024;
+
+/// Why a request path was refused. Every variant leads to `400 invalid_request`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PathError {
+    /// The path does not begin with `/`.
+    #[error("the request path must begin with `/`")]
+    NotAbsolute,
+    /// `//` or a trailing `/`.
+    #[error("the request path has an empty segment")]
+    EmptySegment,
+    /// A `.` or `..` segment.
+    #[error("the request path has a dot segment")]
+    DotSegment,
+    /// `%2F`, `%5C`, `%2E` or `%00`.
+    #[error("the request path encodes a separator, a dot or NUL")]
+    EncodedDelimiter,
+    /// `%` not followed by two hex digits.
+    #[error("the request path has malformed percent-encoding")]
+    BadEncoding,
+    /// A backslash.
+    #[error("the request path contains a backslash")]
+    Backslash,
+    /// A byte a URL path cannot hold (space, control, non-ASCII, `"`, `<`, ...).
+    #[error("the request path contains a character not allowed in a URL path")]
+    BadCharacter,
+    /// More than [`MAX_SEGMENTS`] segments or [`MAX_PATH_BYTES`] bytes.
+    #[error("the request path is too long")]
+    TooLong,
+}
+
+/// Splits a request target (the query, if any, is ignored) into normalized segments.
+///
+/// # Errors
+/// A [`PathError`] for any path that routers could read in more than one way.
+pub fn normalize(target: &str) -> Result<Vec<Cow<'_, str>>, PathError> {
+    let path = target.split_once('?').map_or(target, |(path, _query)| path);
+    if path.len() > MAX_PATH_BYTES {
+        return Err(PathError::TooLong);
+    }
+    let rest = path.strip_prefix('/').ok_or(PathError::NotAbsolute)?;
+    if rest.is_empty() {
+        return Ok(Vec::new());
+    }
+
+    let mut segments = Vec::new();
+    for raw in rest.split('/') {
+        if segments.len() == MAX_SEGMENTS {
+            return Err(PathError::TooLong);
+        }
+        segments.push(segment(raw)?);
+    }
+    Ok(segments)
+}
+
+fn segment(raw: &str) -> Result<Cow<'_, str>, PathError> {
+    match raw {
+        "" => return Err(PathError::EmptySegment),
+        "." | ".." => return Err(PathError::DotSegment),
+        _ => {}
+    }
+    for byte in raw.bytes() {
+        match byte {
+            b'\\' => return Err(PathError::Backslash),
+            b if is_path_byte(b) => {}
+            _ => return Err(PathError::BadCharacter),
+        }
+    }
+    if !raw.contains('%') {
+        return Ok(Cow::Borrowed(raw));
+    }
+    decode(raw).map(Cow::Owned)
+}
+
+/// RFC 3986 `pchar` bytes, with `%` (escapes are checked separately).
+fn is_path_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@%".contains(&b)
+}
+
+/// Decodes escapes of unreserved characters and re-writes the rest in upper-case hex;
+/// refuses escapes of delimiters that would change how the path splits.
+fn decode(raw: &str) -> Result<String, PathError> {
+    let bytes = raw.as_bytes();
+    let mut out = String::with_capacity(raw.len());
+    let mut i = 0;
+    while let Some(&byte) = bytes.get(i) {
+        if byte != b'%' {
+            out.push(char::from(byte));
+            i += 1;
+            continue;
+        }
+        let hex = bytes.get(i + 1..i + 3).ok_or(PathError::BadEncoding)?;
+        let value = hex_value(hex).ok_or(PathError::BadEncoding)?;
+        match value {
+            b'/' | b'\\' | b'.' | 0 => return Err(PathError::EncodedDelimiter),
+            b if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'~' => {
+                out.push(char::from(b));
+            }
+            b => {
+                out.push('%');
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0xf)]));
+            }
+        }
+        i += 3;
+    }
+
+    // Decoding can spell a dot segment only through `%2E`, refused above.
+    Ok(out)
+}
+
+const HEX: &[u8; 16] = b"0123456789ABCDEF";
+
+fn hex_value(hex: &[u8]) -> Option<u8> {
+    let digit = |b: u8| char::from(b).to_digit(16);
+    let (high, low) = (digit(*hex.first()?)?, digit(*hex.get(1)?)?);
+    u8::try_from(high * 16 + low).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(target: &str) -> Vec<String> {
+        normalize(target)
+            .unwrap()
+            .into_iter()
+            .map(Cow::into_owned)
+            .collect()
+    }
+
+    #[test]
+    fn accepted_paths() {
+        assert_eq!(ok("/"), Vec::<String>::new());
+        assert_eq!(ok("/data"), ["data"]);
+        assert_eq!(ok("/users/42?x=/../y"), ["users", "42"]);
+        assert_eq!(ok("/%61dmin"), ["admin"]);
+        assert_eq!(ok("/a%7eb"), ["a~b"]);
+        assert_eq!(ok("/caf%c3%a9"), ["caf%C3%A9"]);
+        assert_eq!(ok("/a%20b"), ["a%20b"]);
+        assert_eq!(ok("/v1:batch;x=1"), ["v1:batch;x=1"]);
+    }
+
+    #[test]
+    fn refused_paths() {
+        let cases = [
+            ("", PathError::NotAbsolute),
+            ("data", PathError::NotAbsolute),
+            ("//data", PathError::EmptySegment),
+            ("/data/", PathError::EmptySegment),
+            ("/a/./b", PathError::DotSegment),
+            ("/a/../admin", PathError::DotSegment),
+            ("/a/%2e%2e/admin", PathError::EncodedDelimiter),
+            ("/a%2Fb", PathError::EncodedDelimiter),
+            ("/a%5cb", PathError::EncodedDelimiter),
+            ("/a%00", PathError::EncodedDelimiter),
+            ("/a%2", PathError::BadEncoding),
+            ("/a%zz", PathError::BadEncoding),
+            ("/a\\b", PathError::Backslash),
+            ("/a b", PathError::BadCharacter),
+            ("/a\u{0}b", PathError::BadCharacter),
+            ("/caf\u{e9}", PathError::BadCharacter),
+            ("/a#frag", PathError::BadCharacter),
+        ];
+        for (target, expected) in cases {
+            assert_eq!(normalize(target), Err(expected), "{target:?}");
+        }
+        assert_eq!(
+            normalize(&"/a".repeat(MAX_SEGMENTS + 1)),
+            Err(PathError::TooLong)
+        );
+        assert_eq!(
+            normalize(&format!("/{}", "a".repeat(MAX_PATH_BYTES))),
+            Err(PathError::TooLong)
+        );
+    }
+}
