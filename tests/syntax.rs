@@ -1,0 +1,152 @@
+//! Loading policies: the shipped examples, the two syntaxes side by side, and hostile input.
+
+use portcullis::{Decision, Engine, LoadError, Request, Syntax};
+use proptest::prelude::*;
+
+#[test]
+fn the_example_policies_are_the_same_policy() {
+    let dsl = Engine::load("policies/example.policy").expect("DSL example loads");
+    let yaml = Engine::load("policies/example.yaml").expect("YAML example loads");
+    assert_eq!(dsl, yaml);
+    assert_eq!(dsl.route_count(), 10);
+    assert_eq!(dsl.realm(), "api.example.com");
+}
+
+#[test]
+fn the_yaml_from_the_specification_loads_as_written() {
+    let engine = Engine::load("tests/fixtures/issue-example/policy.yaml").expect("loads");
+    let names: Vec<&str> = engine.schemes().map(|(name, _)| name).collect();
+    assert_eq!(names, ["user_jwt", "partner_key", "browser"]);
+    let decision = engine.decide(&Request::new("GET", "/health"), &[]);
+    assert!(decision.is_allowed());
+}
+
+#[test]
+fn printing_either_example_gives_back_the_same_document() {
+    for (path, syntax) in
+        [("policies/example.policy", Syntax::Dsl), ("policies/example.yaml", Syntax::Yaml)]
+    {
+        let source = std::fs::read(path).expect("example exists");
+        let doc = portcullis::parse(&source, syntax).expect("parses");
+        let dsl = portcullis::syntax::print(&doc);
+        let yaml = portcullis::yaml::print(&doc);
+        assert_eq!(portcullis::parse(dsl.as_bytes(), Syntax::Dsl).expect("DSL reparses"), doc);
+        assert_eq!(portcullis::parse(yaml.as_bytes(), Syntax::Yaml).expect("YAML reparses"), doc);
+    }
+}
+
+#[test]
+fn the_dsl_printer_output_is_stable() {
+    let source = std::fs::read("policies/example.policy").expect("example exists");
+    let doc = portcullis::parse(&source, Syntax::Dsl).expect("parses");
+    let printed = portcullis::syntax::print(&doc);
+    let reprinted =
+        portcullis::syntax::print(&portcullis::parse(printed.as_bytes(), Syntax::Dsl).unwrap());
+    assert_eq!(printed, reprinted);
+    assert!(printed.contains("\nGET|HEAD /data/{id}   allow user_jwt, partner_key, browser scopes data:read\n"));
+}
+
+fn first_error(source: &[u8], syntax: Syntax) -> String {
+    match portcullis::parse(source, syntax) {
+        Ok(_) => panic!("hostile input was accepted"),
+        Err(diagnostics) => diagnostics[0].to_string(),
+    }
+}
+
+#[test]
+fn a_yaml_alias_bomb_is_refused() {
+    let mut bomb = String::from("version: 1\nrealm: r\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+        bomb.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    let message = first_error(bomb.as_bytes(), Syntax::Yaml);
+    assert!(message.contains("invalid YAML"), "{message}");
+}
+
+#[test]
+fn deep_yaml_nesting_is_refused() {
+    let deep = format!("version: 1\nrealm: r\nroutes: {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
+    let message = first_error(deep.as_bytes(), Syntax::Yaml);
+    assert!(message.contains("invalid YAML"), "{message}");
+    let block: String = (0..200).map(|i| format!("{}k{i}:\n", " ".repeat(i))).collect();
+    let message = first_error(format!("version: 1\nrealm: r\nx:\n{block}").as_bytes(), Syntax::Yaml);
+    assert!(message.contains("invalid YAML"), "{message}");
+}
+
+#[test]
+fn oversized_input_is_refused_before_parsing() {
+    let huge = vec![b'#'; portcullis::MAX_POLICY_BYTES + 1];
+    for syntax in [Syntax::Dsl, Syntax::Yaml] {
+        let message = first_error(&huge, syntax);
+        assert!(message.starts_with("1:1: error: the policy is"), "{message}");
+    }
+}
+
+#[test]
+fn non_utf8_input_is_refused_with_its_position() {
+    let source = b"version 1\nrealm \"r\xff\"\n";
+    for syntax in [Syntax::Dsl, Syntax::Yaml] {
+        let message = first_error(source, syntax);
+        assert_eq!(message, "2:9: error: the policy is not valid UTF-8");
+    }
+}
+
+#[test]
+fn a_large_policy_loads_and_decides() {
+    let mut text = String::from("version 1\nrealm \"r\"\nscheme k: api_key { store \"s\" }\n");
+    for i in 0..20_000 {
+        text.push_str(&format!("GET /r{i}/{{id}}/items allow k scopes r{i}:read\n"));
+    }
+    let engine = Engine::from_text(&text, Syntax::Dsl).expect("compiles");
+    assert_eq!(engine.route_count(), 20_000);
+    let decision = engine.decide(&Request::new("GET", "/r19999/7/items"), &[]);
+    assert!(matches!(decision, Decision::Unauthenticated { .. }));
+}
+
+#[test]
+fn load_errors_name_the_file() {
+    let error = Engine::load("policies/does-not-exist.policy").unwrap_err();
+    assert!(matches!(error, LoadError::Io { .. }));
+    assert!(error.to_string().starts_with("cannot read `policies/does-not-exist.policy`"));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2_000, ..ProptestConfig::default() })]
+
+    /// Arbitrary bytes never panic either reader; they are accepted or refused with a
+    /// position inside the input.
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+        for syntax in [Syntax::Dsl, Syntax::Yaml] {
+            if let Err(diagnostics) = portcullis::parse(&bytes, syntax) {
+                prop_assert!(!diagnostics.is_empty());
+                let lines = bytes.iter().filter(|&&b| b == b'\n').count() + 1;
+                for diagnostic in diagnostics {
+                    prop_assert!(diagnostic.span.line as usize <= lines + 1);
+                }
+            }
+        }
+    }
+
+    /// Lines shaped like policy lines, shuffled and mutated, never panic the DSL reader or
+    /// the compiler.
+    #[test]
+    fn policy_like_text_never_panics(
+        lines in prop::collection::vec(
+            prop::sample::select(vec![
+                "version 1", "realm \"r\"", "scopes {", "}", "a implies b", "scheme s: jwt {",
+                "algorithms RS256, none", "keys.jwks_file \"k\"", "GET /a allow s scopes a",
+                "* /** public", "GET /{x}/{x} deny", "default allow (s scopes a), s + s",
+                "scheme k: api_key { store \"x\"; query \"q\" }", "POST /a/**/b deny",
+            ]),
+            0..16,
+        ),
+    ) {
+        let text = lines.join("\n");
+        if let Ok(doc) = portcullis::parse(text.as_bytes(), Syntax::Dsl) {
+            let _ = Engine::compile(&doc, &portcullis::CompileOptions::default());
+        }
+    }
+}
+
