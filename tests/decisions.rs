@@ -504,7 +504,10 @@ fn engines_are_shared_across_threads_without_locks() {
                     .filter(|n| {
                         let target = format!("/data/{}", n + i);
                         engine
-                            .decide(&Request::new("GET", &target), &[credential.clone()])
+                            .decide(
+                                &Request::new("GET", &target),
+                                std::slice::from_ref(&credential),
+                            )
                             .is_allowed()
                     })
                     .count()
