@@ -73,3 +73,8 @@ pub use eval::{
 };
 pub use load::{MAX_POLICY_BYTES, Syntax, parse};
 pub use model::{FieldError, PatternError, SchemeKind, ScopeMatch};
+
+/// The README's examples, compiled and run as doctests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
