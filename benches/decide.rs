@@ -11,17 +11,10 @@ use portcullis::{Credential, Engine, Identity, Request, SchemeKind, Syntax};
 
 fn example(c: &mut Criterion) {
     let engine = Engine::load("policies/example.policy").expect("example loads");
-    let alice = [Credential::new(
-        SchemeKind::Jwt,
-        Identity::new("user_jwt", "alice", ["admin"]),
-    )];
+    let alice = [Credential::new(SchemeKind::Jwt, Identity::new("user_jwt", "alice", ["admin"]))];
 
     let mut group = c.benchmark_group("example");
-    for (method, target) in [
-        ("GET", "/health"),
-        ("GET", "/data/42"),
-        ("DELETE", "/admin/a/b/c"),
-    ] {
+    for (method, target) in [("GET", "/health"), ("GET", "/data/42"), ("DELETE", "/admin/a/b/c")] {
         let request = Request::new(method, target);
         group.bench_function(format!("{method} {target}"), |b| {
             b.iter(|| black_box(engine.decide(black_box(&request), black_box(&alice))))
@@ -37,14 +30,8 @@ fn table(n: usize) -> String {
     for k in 0..n / 4 {
         let _ = writeln!(text, "GET /api/r{k} allow k scopes r{k}:read");
         let _ = writeln!(text, "GET /api/r{k}/{{id}} allow k scopes r{k}:read");
-        let _ = writeln!(
-            text,
-            "POST /api/r{k}/{{id}}/items allow k scopes r{k}:write"
-        );
-        let _ = writeln!(
-            text,
-            "DELETE /api/r{k}/{{id}}/items/{{item}} allow k scopes r{k}:admin"
-        );
+        let _ = writeln!(text, "POST /api/r{k}/{{id}}/items allow k scopes r{k}:write");
+        let _ = writeln!(text, "DELETE /api/r{k}/{{id}}/items/{{item}} allow k scopes r{k}:admin");
     }
     text
 }
@@ -55,17 +42,8 @@ fn scale(c: &mut Criterion) {
         let engine = Engine::from_text(&table(n), Syntax::Dsl).expect("table compiles");
         let last = n / 4 - 1;
         let target = format!("/api/r{last}/42/items/7");
-        let scopes = [
-            "a:read",
-            "b:write",
-            "c:admin",
-            "d:read",
-            &format!("r{last}:admin"),
-        ];
-        let credential = [Credential::new(
-            SchemeKind::ApiKey,
-            Identity::new("k", "p", scopes),
-        )];
+        let scopes = ["a:read", "b:write", "c:admin", "d:read", &format!("r{last}:admin")];
+        let credential = [Credential::new(SchemeKind::ApiKey, Identity::new("k", "p", scopes))];
         let request = Request::new("DELETE", &target);
         assert!(engine.decide(&request, &credential).is_allowed());
 

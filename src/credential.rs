@@ -87,15 +87,11 @@ impl Credential {
     /// A credential of `kind` carrying `identity` and no kind-specific details.
     pub fn new(kind: SchemeKind, identity: Identity) -> Credential {
         match kind {
-            SchemeKind::Jwt => Credential::Jwt(JwtCredential {
-                identity,
-                expires_at: None,
-            }),
+            SchemeKind::Jwt => Credential::Jwt(JwtCredential { identity, expires_at: None }),
             SchemeKind::OpaqueToken => Credential::OpaqueToken(OpaqueTokenCredential { identity }),
-            SchemeKind::ApiKey => Credential::ApiKey(ApiKeyCredential {
-                identity,
-                key_prefix: String::new(),
-            }),
+            SchemeKind::ApiKey => {
+                Credential::ApiKey(ApiKeyCredential { identity, key_prefix: String::new() })
+            }
             SchemeKind::Session => Credential::Session(SessionCredential { identity }),
         }
     }

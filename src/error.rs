@@ -25,10 +25,7 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A diagnostic for `error` at `span`.
     pub fn new(span: Span, error: impl Into<PolicyError>) -> Diagnostic {
-        Diagnostic {
-            span,
-            error: error.into(),
-        }
+        Diagnostic { span, error: error.into() }
     }
 
     /// How to put the problem right, when the message alone does not say.
@@ -37,7 +34,8 @@ impl Diagnostic {
             PolicyError::Field(error) => error.help(),
             PolicyError::Compile(error) => error.help(),
             PolicyError::Syntax(error) => error.help(),
-            PolicyError::Yaml(_) | PolicyError::Pattern(_) => None,
+            PolicyError::Yaml(error) => error.help(),
+            PolicyError::Pattern(_) => None,
         }
     }
 }

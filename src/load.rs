@@ -40,20 +40,14 @@ impl Syntax {
 /// Every problem the reader found, in file order.
 pub fn parse(source: &[u8], syntax: Syntax) -> Result<Document, Vec<Diagnostic>> {
     if source.len() > MAX_POLICY_BYTES {
-        let error = SyntaxError::TooLarge {
-            bytes: source.len(),
-            limit: MAX_POLICY_BYTES,
-        };
+        let error = SyntaxError::TooLarge { bytes: source.len(), limit: MAX_POLICY_BYTES };
         return Err(vec![Diagnostic::new(Span::new(1, 1), error)]);
     }
     let text = std::str::from_utf8(source).map_err(|error| {
         let valid = &source[..error.valid_up_to()];
         let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
         let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let column = String::from_utf8_lossy(&valid[line_start..])
-            .chars()
-            .count()
-            + 1;
+        let column = String::from_utf8_lossy(&valid[line_start..]).chars().count() + 1;
         let span = Span::new(clamp(line), clamp(column));
         vec![Diagnostic::new(span, SyntaxError::NotUtf8)]
     })?;
@@ -77,10 +71,7 @@ impl Engine {
     /// problem found otherwise.
     pub fn load(path: impl AsRef<Path>) -> Result<Engine, LoadError> {
         let path = path.as_ref();
-        let invalid = |diagnostics| LoadError::Invalid {
-            file: Some(path.into()),
-            diagnostics,
-        };
+        let invalid = |diagnostics| LoadError::Invalid { file: Some(path.into()), diagnostics };
         let Some(syntax) = Syntax::from_path(path) else {
             let diagnostic = Diagnostic::new(Span::new(1, 1), SyntaxError::UnknownExtension);
             return Err(invalid(vec![diagnostic]));
@@ -97,10 +88,7 @@ impl Engine {
     /// # Errors
     /// [`LoadError::Invalid`] with every problem found.
     pub fn from_text(source: &str, syntax: Syntax) -> Result<Engine, LoadError> {
-        let invalid = |diagnostics| LoadError::Invalid {
-            file: None,
-            diagnostics,
-        };
+        let invalid = |diagnostics| LoadError::Invalid { file: None, diagnostics };
         let doc = parse(source.as_bytes(), syntax).map_err(invalid)?;
         Engine::compile(&doc, &CompileOptions::default()).map_err(invalid)
     }
@@ -111,10 +99,7 @@ impl Engine {
 fn read_bounded(path: &Path) -> Result<Vec<u8>, LoadError> {
     use std::io::Read as _;
 
-    let io = |source| LoadError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
+    let io = |source| LoadError::Io { path: path.to_path_buf(), source };
     let file = std::fs::File::open(path).map_err(io)?;
     let mut source = Vec::new();
     let limit = u64::try_from(MAX_POLICY_BYTES).unwrap_or(u64::MAX) + 1;

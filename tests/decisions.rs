@@ -12,34 +12,19 @@ fn example() -> Engine {
 }
 
 fn jwt(principal: &str, scopes: &[&str]) -> Credential {
-    Credential::new(
-        SchemeKind::Jwt,
-        Identity::new("user_jwt", principal, scopes.to_vec()),
-    )
+    Credential::new(SchemeKind::Jwt, Identity::new("user_jwt", principal, scopes.to_vec()))
 }
 
 fn key(principal: &str, scopes: &[&str]) -> Credential {
-    Credential::new(
-        SchemeKind::ApiKey,
-        Identity::new("partner_key", principal, scopes.to_vec()),
-    )
+    Credential::new(SchemeKind::ApiKey, Identity::new("partner_key", principal, scopes.to_vec()))
 }
 
 fn session(principal: &str, scopes: &[&str]) -> Credential {
-    Credential::new(
-        SchemeKind::Session,
-        Identity::new("browser", principal, scopes.to_vec()),
-    )
+    Credential::new(SchemeKind::Session, Identity::new("browser", principal, scopes.to_vec()))
 }
 
 /// (method, target, credentials, status, principal allowed or required scope refused)
-type Case = (
-    &'static str,
-    &'static str,
-    Vec<Credential>,
-    u16,
-    &'static str,
-);
+type Case = (&'static str, &'static str, Vec<Credential>, u16, &'static str);
 
 #[test]
 fn example_policy_decisions() {
@@ -51,126 +36,30 @@ fn example_policy_decisions() {
         ("GET", "/nowhere", vec![jwt("alice", &["admin"])], 403, ""),
         // any of three schemes, with implication: admin -> data:write -> data:read
         ("GET", "/data", vec![], 401, ""),
-        (
-            "GET",
-            "/data",
-            vec![key("acme", &["data:read"])],
-            200,
-            "acme",
-        ),
-        (
-            "GET",
-            "/data",
-            vec![session("bob", &["data:write"])],
-            200,
-            "bob",
-        ),
+        ("GET", "/data", vec![key("acme", &["data:read"])], 200, "acme"),
+        ("GET", "/data", vec![session("bob", &["data:write"])], 200, "bob"),
         ("GET", "/data", vec![jwt("alice", &["admin"])], 200, "alice"),
-        (
-            "GET",
-            "/data",
-            vec![jwt("carol", &["users:read"])],
-            403,
-            "data:read",
-        ),
-        (
-            "HEAD",
-            "/data/7",
-            vec![key("acme", &["data:read"])],
-            200,
-            "acme",
-        ),
+        ("GET", "/data", vec![jwt("carol", &["users:read"])], 403, "data:read"),
+        ("HEAD", "/data/7", vec![key("acme", &["data:read"])], 200, "acme"),
         // writes: API keys are not accepted, so a key is as good as nothing
         ("POST", "/data", vec![key("acme", &["data:write"])], 401, ""),
-        (
-            "POST",
-            "/data",
-            vec![session("bob", &["data:read"])],
-            403,
-            "data:write",
-        ),
-        (
-            "PUT",
-            "/data/7",
-            vec![session("bob", &["data:write"])],
-            200,
-            "bob",
-        ),
-        (
-            "DELETE",
-            "/data/7",
-            vec![jwt("alice", &["data:write"])],
-            403,
-            "admin",
-        ),
+        ("POST", "/data", vec![session("bob", &["data:read"])], 403, "data:write"),
+        ("PUT", "/data/7", vec![session("bob", &["data:write"])], 200, "bob"),
+        ("DELETE", "/data/7", vec![jwt("alice", &["data:write"])], 403, "admin"),
         // literal beats parameter; no scopes required on /users/me
         ("GET", "/users/me", vec![session("bob", &[])], 200, "bob"),
-        (
-            "GET",
-            "/users/42",
-            vec![session("bob", &["users:read"])],
-            401,
-            "",
-        ),
-        (
-            "GET",
-            "/users/42",
-            vec![jwt("alice", &["users:read"])],
-            200,
-            "alice",
-        ),
-        (
-            "GET",
-            "/users/42",
-            vec![jwt("alice", &["admin"])],
-            200,
-            "alice",
-        ),
-        (
-            "GET",
-            "/users/42",
-            vec![jwt("carol", &["data:read"])],
-            403,
-            "users:read admin",
-        ),
+        ("GET", "/users/42", vec![session("bob", &["users:read"])], 401, ""),
+        ("GET", "/users/42", vec![jwt("alice", &["users:read"])], 200, "alice"),
+        ("GET", "/users/42", vec![jwt("alice", &["admin"])], 200, "alice"),
+        ("GET", "/users/42", vec![jwt("carol", &["data:read"])], 403, "users:read admin"),
         // per-alternative scopes
-        (
-            "PATCH",
-            "/users/42",
-            vec![session("bob", &["users:write"])],
-            200,
-            "bob",
-        ),
-        (
-            "PATCH",
-            "/users/42",
-            vec![session("bob", &["users:read"])],
-            403,
-            "users:write",
-        ),
+        ("PATCH", "/users/42", vec![session("bob", &["users:write"])], 200, "bob"),
+        ("PATCH", "/users/42", vec![session("bob", &["users:read"])], 403, "users:write"),
         // the admin area, at any depth including its root
-        (
-            "DELETE",
-            "/admin/users/7",
-            vec![jwt("alice", &["admin"])],
-            200,
-            "alice",
-        ),
-        (
-            "GET",
-            "/admin",
-            vec![jwt("alice", &["admin"])],
-            200,
-            "alice",
-        ),
+        ("DELETE", "/admin/users/7", vec![jwt("alice", &["admin"])], 200, "alice"),
+        ("GET", "/admin", vec![jwt("alice", &["admin"])], 200, "alice"),
         ("GET", "/admin/x", vec![session("bob", &["admin"])], 401, ""),
-        (
-            "GET",
-            "/%61dmin/x",
-            vec![jwt("carol", &["data:write"])],
-            403,
-            "admin",
-        ),
+        ("GET", "/%61dmin/x", vec![jwt("carol", &["data:write"])], 403, "admin"),
         // query strings are ignored for matching
         ("GET", "/health?next=/admin", vec![], 200, ""),
     ];
@@ -183,10 +72,7 @@ fn example_policy_decisions() {
             Decision::Allow { principal, .. } if !detail.is_empty() => {
                 assert_eq!(principal.as_deref(), Some(detail), "{method} {target}");
             }
-            Decision::Forbidden {
-                reason: ForbiddenReason::InsufficientScope,
-                ..
-            } => {
+            Decision::Forbidden { reason: ForbiddenReason::InsufficientScope, .. } => {
                 let body = head.body.unwrap_or_default();
                 let expected = format!("\"required_scope\": \"{detail}\"");
                 assert!(body.contains(&expected), "{method} {target}: {body}");
@@ -203,15 +89,9 @@ fn allow_carries_principal_scheme_and_effective_scopes() {
     let expected = Decision::Allow {
         principal: Some("alice".into()),
         scheme: Some(Arc::from("user_jwt")),
-        scopes: [
-            "admin",
-            "data:read",
-            "data:write",
-            "users:read",
-            "users:write",
-        ]
-        .map(Arc::from)
-        .to_vec(),
+        scopes: ["admin", "data:read", "data:write", "users:read", "users:write"]
+            .map(Arc::from)
+            .to_vec(),
         basis: AllowBasis::Authorized,
     };
     assert_eq!(decision, expected);
@@ -256,20 +136,13 @@ fn forbidden_renders_the_missing_scope_in_body_and_bearer_challenge() {
 #[test]
 fn a_credential_counts_only_for_its_own_scheme_and_kind() {
     let engine = example();
-    let wrong_kind = Credential::new(
-        SchemeKind::Session,
-        Identity::new("user_jwt", "mallory", ["admin"]),
-    );
-    let unknown_scheme = Credential::new(
-        SchemeKind::Jwt,
-        Identity::new("other_jwt", "mallory", ["admin"]),
-    );
+    let wrong_kind =
+        Credential::new(SchemeKind::Session, Identity::new("user_jwt", "mallory", ["admin"]));
+    let unknown_scheme =
+        Credential::new(SchemeKind::Jwt, Identity::new("other_jwt", "mallory", ["admin"]));
     for credential in [wrong_kind, unknown_scheme] {
         let decision = engine.decide(&Request::new("GET", "/admin"), &[credential]);
-        assert!(
-            matches!(decision, Decision::Unauthenticated { .. }),
-            "{decision:?}"
-        );
+        assert!(matches!(decision, Decision::Unauthenticated { .. }), "{decision:?}");
     }
 }
 
@@ -301,13 +174,7 @@ fn malformed_paths_are_refused_before_any_rule() {
 fn matching_is_case_sensitive() {
     let engine = example();
     let decision = engine.decide(&Request::new("GET", "/Health"), &[]);
-    assert!(matches!(
-        decision,
-        Decision::Forbidden {
-            reason: ForbiddenReason::NoRoute,
-            ..
-        }
-    ));
+    assert!(matches!(decision, Decision::Forbidden { reason: ForbiddenReason::NoRoute, .. }));
     let lower_method = engine.decide(&Request::new("get", "/health"), &[]);
     assert!(!lower_method.is_allowed());
 }
@@ -323,9 +190,7 @@ fn policy(routes: &str) -> Engine {
 }
 
 fn governing(engine: &Engine, method: &str, target: &str) -> Governing {
-    engine
-        .governing(&Request::new(method, target))
-        .expect("valid path")
+    engine.governing(&Request::new(method, target)).expect("valid path")
 }
 
 #[test]
@@ -375,58 +240,26 @@ fn preflight_is_allowed_unless_a_route_names_options() {
     );
     let preflight = |target| Request::new("OPTIONS", target).with_preflight(true);
     let decision = engine.decide(&preflight("/a"), &[]);
-    assert!(matches!(
-        decision,
-        Decision::Allow {
-            basis: AllowBasis::Preflight,
-            ..
-        }
-    ));
+    assert!(matches!(decision, Decision::Allow { basis: AllowBasis::Preflight, .. }));
     assert_eq!(engine.decide(&preflight("/b"), &[]).response().status, 401);
     // A plain OPTIONS (no Access-Control-Request-Method) is an ordinary request.
-    assert_eq!(
-        engine
-            .decide(&Request::new("OPTIONS", "/a"), &[])
-            .response()
-            .status,
-        401
-    );
+    assert_eq!(engine.decide(&Request::new("OPTIONS", "/a"), &[]).response().status, 401);
     // A preflight with a malformed path is still malformed.
-    assert!(matches!(
-        engine.decide(&preflight("/a/.."), &[]),
-        Decision::Malformed(_)
-    ));
+    assert!(matches!(engine.decide(&preflight("/a/.."), &[]), Decision::Malformed(_)));
 }
 
 #[test]
 fn all_of_sets_need_every_member_and_pool_their_scopes() {
     let engine = policy("GET /v allow user + app scopes read, write");
-    let user = Credential::new(
-        SchemeKind::OpaqueToken,
-        Identity::new("user", "u1", ["read"]),
-    );
+    let user = Credential::new(SchemeKind::OpaqueToken, Identity::new("user", "u1", ["read"]));
     let app = Credential::new(SchemeKind::ApiKey, Identity::new("app", "acme", ["write"]));
 
     let request = Request::new("GET", "/v");
-    assert_eq!(
-        engine
-            .decide(&request, std::slice::from_ref(&user))
-            .response()
-            .status,
-        401
-    );
-    assert_eq!(
-        engine
-            .decide(&request, std::slice::from_ref(&app))
-            .response()
-            .status,
-        401
-    );
+    assert_eq!(engine.decide(&request, std::slice::from_ref(&user)).response().status, 401);
+    assert_eq!(engine.decide(&request, std::slice::from_ref(&app)).response().status, 401);
     let decision = engine.decide(&request, &[app, user.clone()]);
     match decision {
-        Decision::Allow {
-            principal, scheme, ..
-        } => {
+        Decision::Allow { principal, scheme, .. } => {
             assert_eq!(principal.as_deref(), Some("u1"));
             assert_eq!(scheme.as_deref(), Some("user"));
         }
@@ -435,19 +268,13 @@ fn all_of_sets_need_every_member_and_pool_their_scopes() {
 
     let weak_app = Credential::new(SchemeKind::ApiKey, Identity::new("app", "acme", [""; 0]));
     let decision = engine.decide(&request, &[user, weak_app]);
-    assert!(
-        matches!(decision, Decision::Forbidden { .. }),
-        "{decision:?}"
-    );
+    assert!(matches!(decision, Decision::Forbidden { .. }), "{decision:?}");
 }
 
 #[test]
 fn alternatives_are_tried_in_order_and_a_later_one_can_allow() {
     let engine = policy("GET /v allow (user scopes admin), (app scopes read)");
-    let user = Credential::new(
-        SchemeKind::OpaqueToken,
-        Identity::new("user", "u1", ["read"]),
-    );
+    let user = Credential::new(SchemeKind::OpaqueToken, Identity::new("user", "u1", ["read"]));
     let app = Credential::new(SchemeKind::ApiKey, Identity::new("app", "acme", ["read"]));
     let request = Request::new("GET", "/v");
 
@@ -462,31 +289,13 @@ fn alternatives_are_tried_in_order_and_a_later_one_can_allow() {
 #[test]
 fn deny_routes_and_default_rules() {
     let engine = policy("GET /off deny\ndefault allow user");
-    let user = Credential::new(
-        SchemeKind::OpaqueToken,
-        Identity::new("user", "u1", [""; 0]),
-    );
+    let user = Credential::new(SchemeKind::OpaqueToken, Identity::new("user", "u1", [""; 0]));
     let off = engine.decide(&Request::new("GET", "/off"), std::slice::from_ref(&user));
-    assert!(matches!(
-        off,
-        Decision::Forbidden {
-            reason: ForbiddenReason::RouteDenies,
-            ..
-        }
-    ));
-    assert_eq!(
-        off.response().body.as_deref(),
-        Some(r#"{"error": "access_denied"}"#)
-    );
+    assert!(matches!(off, Decision::Forbidden { reason: ForbiddenReason::RouteDenies, .. }));
+    assert_eq!(off.response().body.as_deref(), Some(r#"{"error": "access_denied"}"#));
     let elsewhere = engine.decide(&Request::new("PUT", "/anything/else"), &[user]);
     assert!(elsewhere.is_allowed());
-    assert_eq!(
-        engine
-            .decide(&Request::new("PUT", "/x"), &[])
-            .response()
-            .status,
-        401
-    );
+    assert_eq!(engine.decide(&Request::new("PUT", "/x"), &[]).response().status, 401);
 }
 
 #[test]

@@ -23,22 +23,15 @@ fn the_yaml_from_the_specification_loads_as_written() {
 
 #[test]
 fn printing_either_example_gives_back_the_same_document() {
-    for (path, syntax) in [
-        ("policies/example.policy", Syntax::Dsl),
-        ("policies/example.yaml", Syntax::Yaml),
-    ] {
+    for (path, syntax) in
+        [("policies/example.policy", Syntax::Dsl), ("policies/example.yaml", Syntax::Yaml)]
+    {
         let source = std::fs::read(path).expect("example exists");
         let doc = portcullis::parse(&source, syntax).expect("parses");
         let dsl = portcullis::syntax::print(&doc);
         let yaml = portcullis::yaml::print(&doc);
-        assert_eq!(
-            portcullis::parse(dsl.as_bytes(), Syntax::Dsl).expect("DSL reparses"),
-            doc
-        );
-        assert_eq!(
-            portcullis::parse(yaml.as_bytes(), Syntax::Yaml).expect("YAML reparses"),
-            doc
-        );
+        assert_eq!(portcullis::parse(dsl.as_bytes(), Syntax::Dsl).expect("DSL reparses"), doc);
+        assert_eq!(portcullis::parse(yaml.as_bytes(), Syntax::Yaml).expect("YAML reparses"), doc);
     }
 }
 
@@ -75,20 +68,13 @@ fn a_yaml_alias_bomb_is_refused() {
 
 #[test]
 fn deep_yaml_nesting_is_refused() {
-    let deep = format!(
-        "version: 1\nrealm: r\nroutes: {}{}\n",
-        "[".repeat(10_000),
-        "]".repeat(10_000)
-    );
+    let deep =
+        format!("version: 1\nrealm: r\nroutes: {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
     let message = first_error(deep.as_bytes(), Syntax::Yaml);
     assert!(message.contains("invalid YAML"), "{message}");
-    let block: String = (0..200)
-        .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
-        .collect();
-    let message = first_error(
-        format!("version: 1\nrealm: r\nx:\n{block}").as_bytes(),
-        Syntax::Yaml,
-    );
+    let block: String = (0..200).map(|i| format!("{}k{i}:\n", " ".repeat(i))).collect();
+    let message =
+        first_error(format!("version: 1\nrealm: r\nx:\n{block}").as_bytes(), Syntax::Yaml);
     assert!(message.contains("invalid YAML"), "{message}");
 }
 
@@ -97,10 +83,7 @@ fn oversized_input_is_refused_before_parsing() {
     let huge = vec![b'#'; portcullis::MAX_POLICY_BYTES + 1];
     for syntax in [Syntax::Dsl, Syntax::Yaml] {
         let message = first_error(&huge, syntax);
-        assert!(
-            message.starts_with("1:1: error: the policy is"),
-            "{message}"
-        );
+        assert!(message.starts_with("1:1: error: the policy is"), "{message}");
     }
 }
 
@@ -117,9 +100,7 @@ fn non_utf8_input_is_refused_with_its_position() {
 fn a_large_policy_loads_and_decides() {
     let mut text = String::from("version 1\nrealm \"r\"\nscheme k: api_key { store \"s\" }\n");
     for i in 0..20_000 {
-        text.push_str(&format!(
-            "GET /r{i}/{{id}}/items allow k scopes r{i}:read\n"
-        ));
+        text.push_str(&format!("GET /r{i}/{{id}}/items allow k scopes r{i}:read\n"));
     }
     let engine = Engine::from_text(&text, Syntax::Dsl).expect("compiles");
     assert_eq!(engine.route_count(), 20_000);
@@ -131,11 +112,7 @@ fn a_large_policy_loads_and_decides() {
 fn load_errors_name_the_file() {
     let error = Engine::load("policies/does-not-exist.policy").unwrap_err();
     assert!(matches!(error, LoadError::Io { .. }));
-    assert!(
-        error
-            .to_string()
-            .starts_with("cannot read `policies/does-not-exist.policy`")
-    );
+    assert!(error.to_string().starts_with("cannot read `policies/does-not-exist.policy`"));
 }
 
 proptest! {

@@ -6,11 +6,12 @@ use std::process::ExitCode;
 use portcullis::Engine;
 
 pub(super) fn run(files: &[PathBuf]) -> ExitCode {
+    let mut out = std::io::stdout().lock();
     let mut failed = 0usize;
     for file in files {
         match Engine::load(file) {
             Ok(engine) => {
-                println!("{}: ok ({} routes)", file.display(), engine.route_count());
+                say!(out, "{}: ok ({} routes)", file.display(), engine.route_count());
             }
             Err(error) => {
                 failed += 1;
@@ -18,9 +19,5 @@ pub(super) fn run(files: &[PathBuf]) -> ExitCode {
             }
         }
     }
-    if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    }
+    if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }

@@ -44,14 +44,15 @@ pub(super) fn run(args: &Args) -> ExitCode {
 
     let request = Request::new(&args.method, &args.target).with_preflight(args.preflight);
     let decision = engine.decide(&request, &credentials);
-    println!("{}", summary(&decision));
+    let mut out = std::io::stdout().lock();
+    say!(out, "{}", summary(&decision));
     let head = decision.response();
-    println!("HTTP {}", head.status);
+    say!(out, "HTTP {}", head.status);
     for value in &head.www_authenticate {
-        println!("WWW-Authenticate: {value}");
+        say!(out, "WWW-Authenticate: {value}");
     }
     if let Some(body) = &head.body {
-        println!("\n{body}");
+        say!(out, "\n{body}");
     }
     ExitCode::SUCCESS
 }
@@ -62,36 +63,20 @@ fn credential(engine: &Engine, text: &str) -> Result<Credential, String> {
     let (Some(scheme), Some(principal)) = (parts.next(), parts.next()) else {
         return Err("write SCHEME:PRINCIPAL or SCHEME:PRINCIPAL:SCOPE,SCOPE".into());
     };
-    let scopes = parts
-        .next()
-        .map_or_else(Vec::new, |s| s.split(',').map(str::to_owned).collect());
+    let scopes = parts.next().map_or_else(Vec::new, |s| s.split(',').map(str::to_owned).collect());
     let Some((_, config)) = engine.schemes().find(|(name, _)| *name == scheme) else {
         let names: Vec<&str> = engine.schemes().map(|(name, _)| name).collect();
-        return Err(format!(
-            "the policy has no scheme `{scheme}` (it has {})",
-            names.join(", ")
-        ));
+        return Err(format!("the policy has no scheme `{scheme}` (it has {})", names.join(", ")));
     };
-    Ok(Credential::new(
-        config.kind(),
-        Identity::new(scheme, principal, scopes),
-    ))
+    Ok(Credential::new(config.kind(), Identity::new(scheme, principal, scopes)))
 }
 
 fn summary(decision: &Decision) -> String {
     match decision {
-        Decision::Allow {
-            principal: Some(principal),
-            scheme,
-            scopes,
-            ..
-        } => {
+        Decision::Allow { principal: Some(principal), scheme, scopes, .. } => {
             let scheme = scheme.as_deref().unwrap_or("?");
             let scopes: Vec<&str> = scopes.iter().map(|s| &**s).collect();
-            format!(
-                "allow: {principal} via {scheme} (scopes: {})",
-                scopes.join(" ")
-            )
+            format!("allow: {principal} via {scheme} (scopes: {})", scopes.join(" "))
         }
         Decision::Allow { basis, .. } => format!("allow: anonymous ({basis:?})"),
         Decision::Unauthenticated { .. } => "unauthenticated".into(),

@@ -3,6 +3,15 @@
 //! Exit codes are the same for every verb: 0 when all went well, 1 when a policy is
 //! invalid (or, for verbs that judge, when the judgement failed), 2 for usage errors.
 
+/// `writeln!` that ignores a closed pipe (`portcullis decide ... | head -1`) instead of
+/// panicking as `println!` does.
+macro_rules! say {
+    ($out:expr, $($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!($out, $($arg)*);
+    }};
+}
+
 mod check;
 mod decide;
 
@@ -37,11 +46,7 @@ pub fn run() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => {
             let _ = error.print();
-            return if error.use_stderr() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            };
+            return if error.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
         }
     };
     match cli.command {
@@ -58,10 +63,7 @@ pub(crate) fn report(path: &std::path::Path, error: &portcullis::LoadError) {
         diagnostics => {
             for diagnostic in diagnostics {
                 let span = diagnostic.span;
-                eprintln!(
-                    "{file}:{}:{}: error: {}",
-                    span.line, span.column, diagnostic.error
-                );
+                eprintln!("{file}:{}:{}: error: {}", span.line, span.column, diagnostic.error);
                 if let Some(help) = diagnostic.help() {
                     eprintln!("  help: {help}");
                 }

@@ -17,10 +17,10 @@ use crate::error::Diagnostic;
 use crate::eval::{AuthScheme, Challenge};
 use crate::model::{
     AllowRule, Document, KeySource, RoutePattern, Rule, SchemeConfig, ScopeMatch, ScopeRequirement,
-    Span, Spanned, is_scheme_name, is_scope_name, suggest,
+    Span, Spanned, is_scope_name, suggest,
 };
 pub(crate) use scopes::{ScopeId, ScopeIndex};
-pub(crate) use tree::{MethodMatch, RouteId, RouteTree};
+pub(crate) use tree::{MethodMatch, RouteId, RouteTree, TreeBuilder};
 
 /// Why a policy that reads well is still refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -32,9 +32,6 @@ pub enum CompileError {
     /// A realm that cannot be put in a challenge.
     #[error("the realm must be non-empty text without control characters")]
     BadRealm,
-    /// A scheme name of the wrong shape.
-    #[error("`{0}` is not a valid scheme name")]
-    BadSchemeName(String),
     /// Two schemes with one name.
     #[error("scheme `{name}` is declared twice (first at {first})")]
     DuplicateScheme {
@@ -75,7 +72,7 @@ pub enum CompileError {
     /// One scheme twice in an all-of set.
     #[error("scheme `{0}` appears twice in one `all` set")]
     RepeatedScheme(String),
-    /// `allow` with nothing in it.
+    /// `allow` with nothing in it, or an `all` set with no scheme.
     #[error("`allow` in {0} lists no scheme")]
     EmptyAllow(String),
     /// `scopes: []`.
@@ -106,27 +103,18 @@ impl CompileError {
     /// How to put the mistake right, when the message alone does not say.
     pub fn help(&self) -> Option<String> {
         match self {
-            CompileError::UnsupportedVersion(_) => Some("write `version: 1`".into()),
-            CompileError::BadSchemeName(_) => Some(
-                "scheme names are a lower-case letter then lower-case letters, digits and `_`, \
-                 and not `allow`, `any_scopes`, `deny`, `public` or `scopes`"
-                    .into(),
-            ),
+            CompileError::UnsupportedVersion(_) => Some("the only version is 1".into()),
             CompileError::BadScopeName(_) => Some(
                 "scope names are an ASCII letter or digit then letters, digits and `_ . : / -`"
                     .into(),
             ),
-            CompileError::UnknownScope {
-                suggestion: Some(close),
-                ..
+            CompileError::UnknownScope { suggestion: Some(close), .. }
+            | CompileError::UnknownScheme { suggestion: Some(close), .. } => {
+                Some(format!("did you mean `{close}`?"))
             }
-            | CompileError::UnknownScheme {
-                suggestion: Some(close),
-                ..
-            } => Some(format!("did you mean `{close}`?")),
-            CompileError::UnknownScope {
-                suggestion: None, ..
-            } => Some("declare it under `scopes`, or correct the name".into()),
+            CompileError::UnknownScope { suggestion: None, .. } => {
+                Some("declare it under `scopes`, or correct the name".into())
+            }
             CompileError::ImplicationCycle(_) => {
                 Some("implication must flow one way: remove one of the `implies`".into())
             }
@@ -201,35 +189,23 @@ impl Engine {
     /// # Errors
     /// Every problem found, sorted by position.
     pub fn compile(doc: &Document, options: &CompileOptions) -> Result<Engine, Vec<Diagnostic>> {
-        let mut compiler = Compiler {
-            errors: Vec::new(),
-            options,
-        };
+        let mut compiler = Compiler { errors: Vec::new(), options };
 
         let realm = compiler.realm(doc);
         let (schemes, scheme_ids) = compiler.schemes(doc, &realm);
         let mut scopes = compiler.catalogue(doc);
         let mut routes = Vec::with_capacity(doc.routes.len());
-        let mut tree = RouteTree::new();
+        let mut tree = TreeBuilder::new();
         if doc.routes.len() > MAX_ROUTES {
             let span = doc.routes[MAX_ROUTES].pattern.span;
             compiler.error(span, CompileError::TooManyRoutes(doc.routes.len()));
         }
 
-        let resolve = Resolve {
-            doc,
-            schemes: &schemes,
-            ids: &scheme_ids,
-        };
+        let resolve = Resolve { doc, schemes: &schemes, ids: &scheme_ids };
         for (index, route) in doc.routes.iter().enumerate() {
             let place = format!("route `{}`", route.pattern.value);
-            let rule = compiler.rule(
-                &route.rule,
-                &place,
-                route.pattern.span,
-                &resolve,
-                &mut scopes,
-            );
+            let rule =
+                compiler.rule(&route.rule, &place, route.pattern.span, &resolve, &mut scopes);
             let id = RouteId::try_from(index).unwrap_or(RouteId::MAX);
             let pattern = &route.pattern.value;
             if let Err(first) = tree.insert(&pattern.methods, &pattern.path, id) {
@@ -237,16 +213,10 @@ impl Engine {
                 let route_text = pattern.to_string();
                 compiler.error(
                     route.pattern.span,
-                    CompileError::DuplicateRoute {
-                        route: route_text,
-                        first,
-                    },
+                    CompileError::DuplicateRoute { route: route_text, first },
                 );
             }
-            routes.push(CompiledRoute {
-                pattern: pattern.clone(),
-                rule,
-            });
+            routes.push(CompiledRoute { pattern: pattern.clone(), rule });
         }
         let default = match &doc.default {
             None => CompiledRule::Deny,
@@ -256,15 +226,7 @@ impl Engine {
         };
 
         if compiler.errors.is_empty() {
-            Ok(Engine {
-                realm,
-                schemes,
-                scheme_ids,
-                scopes,
-                routes,
-                default,
-                tree,
-            })
+            Ok(Engine { realm, schemes, scheme_ids, scopes, routes, default, tree: tree.finish() })
         } else {
             compiler.errors.sort_by_key(|d| d.span);
             Err(compiler.errors)
@@ -278,9 +240,7 @@ impl Engine {
 
     /// The declared schemes, by name, in declaration order.
     pub fn schemes(&self) -> impl Iterator<Item = (&str, &SchemeConfig)> {
-        self.schemes
-            .iter()
-            .map(|scheme| (&*scheme.name, &scheme.config))
+        self.schemes.iter().map(|scheme| (&*scheme.name, &scheme.config))
     }
 
     /// How many routes the policy declares.
@@ -308,10 +268,7 @@ impl Compiler<'_> {
 
     fn realm(&mut self, doc: &Document) -> Arc<str> {
         if doc.version.value != 1 {
-            self.error(
-                doc.version.span,
-                CompileError::UnsupportedVersion(doc.version.value),
-            );
+            self.error(doc.version.span, CompileError::UnsupportedVersion(doc.version.value));
         }
         let realm = &doc.realm.value;
         if realm.trim().is_empty() || realm.chars().any(char::is_control) {
@@ -331,14 +288,9 @@ impl Compiler<'_> {
 
         for decl in &doc.schemes {
             let name = &decl.name;
-            if !is_scheme_name(&name.value) {
-                self.error(name.span, CompileError::BadSchemeName(name.value.clone()));
-            }
             if let Some(first) = first_seen.get(name.value.as_str()) {
-                let error = CompileError::DuplicateScheme {
-                    name: name.value.clone(),
-                    first: *first,
-                };
+                let error =
+                    CompileError::DuplicateScheme { name: name.value.clone(), first: *first };
                 self.error(name.span, error);
                 continue;
             }
@@ -368,13 +320,7 @@ impl Compiler<'_> {
         };
         let resolved = base.join(written);
         if !Path::new(&resolved).is_file() {
-            self.error(
-                span,
-                CompileError::KeyFileMissing {
-                    written: written.clone(),
-                    resolved,
-                },
-            );
+            self.error(span, CompileError::KeyFileMissing { written: written.clone(), resolved });
         }
     }
 
@@ -388,16 +334,10 @@ impl Compiler<'_> {
 
         for decl in catalogue {
             if !is_scope_name(&decl.name.value) {
-                self.error(
-                    decl.name.span,
-                    CompileError::BadScopeName(decl.name.value.clone()),
-                );
+                self.error(decl.name.span, CompileError::BadScopeName(decl.name.value.clone()));
             }
             if index.id(&decl.name.value).is_some() {
-                self.error(
-                    decl.name.span,
-                    CompileError::DuplicateScope(decl.name.value.clone()),
-                );
+                self.error(decl.name.span, CompileError::DuplicateScope(decl.name.value.clone()));
             }
             index.intern(&decl.name.value);
         }
@@ -461,14 +401,16 @@ impl Compiler<'_> {
         if allow.alternatives.is_empty() {
             self.error(span, CompileError::EmptyAllow(place.to_owned()));
         }
-        let route_requirement = allow
-            .scopes
-            .as_ref()
-            .map(|r| self.requirement(r, place, span, resolve, scopes));
+        let route_requirement =
+            allow.scopes.as_ref().map(|r| self.requirement(r, place, span, resolve, scopes));
 
         let mut alternatives = Vec::new();
         let mut challenges: Vec<Challenge> = Vec::new();
         for alternative in &allow.alternatives {
+            // An empty set would authenticate every request, anonymous ones included.
+            if alternative.schemes.is_empty() {
+                self.error(span, CompileError::EmptyAllow(place.to_owned()));
+            }
             let mut members = Vec::new();
             for name in &alternative.schemes {
                 let Some(&id) = resolve.ids.get(&name.value) else {
@@ -487,30 +429,18 @@ impl Compiler<'_> {
                 }
                 members.push(id);
                 let challenge = &resolve.schemes[id as usize].challenge;
-                if !challenges
-                    .iter()
-                    .any(|c| c.scheme.same_as(&challenge.scheme))
-                {
+                if !challenges.iter().any(|c| c.scheme.same_as(&challenge.scheme)) {
                     challenges.push(challenge.clone());
                 }
             }
 
             let (mode, required) = match &alternative.scopes {
                 Some(own) => self.requirement(own, place, span, resolve, scopes),
-                None => route_requirement
-                    .clone()
-                    .unwrap_or((ScopeMatch::All, Vec::new())),
+                None => route_requirement.clone().unwrap_or((ScopeMatch::All, Vec::new())),
             };
-            alternatives.push(CompiledAlternative {
-                schemes: members,
-                mode,
-                scopes: required,
-            });
+            alternatives.push(CompiledAlternative { schemes: members, mode, scopes: required });
         }
-        CompiledRule::Allow {
-            alternatives,
-            challenges,
-        }
+        CompiledRule::Allow { alternatives, challenges }
     }
 
     /// Checks and numbers a scope list. With a catalogue, every scope must be declared in
@@ -560,24 +490,13 @@ impl Challenge {
         let (scheme, params) = match config {
             SchemeConfig::Jwt(_) | SchemeConfig::OpaqueToken(_) => (AuthScheme::Bearer, Vec::new()),
             SchemeConfig::ApiKey(key) => {
-                let name = key
-                    .authorization_scheme
-                    .clone()
-                    .unwrap_or_else(|| "ApiKey".into());
-                (
-                    AuthScheme::ApiKey(name),
-                    vec![("header", key.header.clone())],
-                )
+                let name = key.authorization_scheme.clone().unwrap_or_else(|| "ApiKey".into());
+                (AuthScheme::ApiKey(name), vec![("header", key.header.clone())])
             }
-            SchemeConfig::Session(session) => (
-                AuthScheme::Cookie,
-                vec![("cookie-name", session.cookie.clone())],
-            ),
+            SchemeConfig::Session(session) => {
+                (AuthScheme::Cookie, vec![("cookie-name", session.cookie.clone())])
+            }
         };
-        Challenge {
-            scheme,
-            realm: realm.clone(),
-            params,
-        }
+        Challenge { scheme, realm: realm.clone(), params }
     }
 }

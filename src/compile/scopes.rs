@@ -79,10 +79,8 @@ impl ScopeIndex {
             Visit::Done => return Ok(()),
             Visit::Open => {
                 let start = path.iter().position(|&p| p == id).unwrap_or(0);
-                let mut names: Vec<String> = path[start..]
-                    .iter()
-                    .map(|&p| self.name(p).to_string())
-                    .collect();
+                let mut names: Vec<String> =
+                    path[start..].iter().map(|&p| self.name(p).to_string()).collect();
                 names.push(self.name(id).to_string());
                 return Err(Cycle(names));
             }
@@ -148,19 +146,14 @@ mod tests {
         let (mut scopes, edges) = index(&["admin", "write", "read", "other"], &[(0, 1), (1, 2)]);
         assert!(scopes.close(&edges).is_ok());
         assert_eq!(scopes.effective(["admin"].into_iter()), vec![0, 1, 2]);
-        assert_eq!(
-            scopes.effective(["write", "unknown"].into_iter()),
-            vec![1, 2]
-        );
+        assert_eq!(scopes.effective(["write", "unknown"].into_iter()), vec![1, 2]);
         assert_eq!(scopes.effective(["other"].into_iter()), vec![3]);
     }
 
     #[test]
     fn cycles_are_reported_along_their_path() {
         let (mut scopes, edges) = index(&["a", "b", "c"], &[(0, 1), (1, 2), (2, 1)]);
-        let Err(Cycle(cycle)) = scopes.close(&edges) else {
-            panic!("cycle not found")
-        };
+        let Err(Cycle(cycle)) = scopes.close(&edges) else { panic!("cycle not found") };
         assert_eq!(cycle, ["b", "c", "b"]);
     }
 }

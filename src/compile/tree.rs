@@ -6,6 +6,8 @@
 //! visits one node per segment, so the cost follows the path's length, not the number of
 //! routes. The order of the tries is the precedence rule: literal > `{param}`/`*` > `**`.
 
+use std::collections::HashMap;
+
 use crate::model::{MethodSet, PathPattern, Segment};
 
 /// A route's number: its index among the policy's routes.
@@ -20,7 +22,7 @@ pub(crate) enum MethodMatch<'a> {
     Preflight,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct RouteTree {
     nodes: Vec<Node>,
 }
@@ -49,10 +51,7 @@ impl MethodTable {
     }
 
     fn named(&self, method: &str) -> Option<RouteId> {
-        self.named
-            .iter()
-            .find(|(m, _)| &**m == method)
-            .map(|(_, route)| *route)
+        self.named.iter().find(|(m, _)| &**m == method).map(|(_, route)| *route)
     }
 
     fn select(&self, method: MethodMatch<'_>) -> Option<RouteId> {
@@ -63,13 +62,7 @@ impl MethodTable {
             MethodMatch::Preflight => self.named("OPTIONS"),
             MethodMatch::Request(method) => self
                 .named(method)
-                .or_else(|| {
-                    if method == "HEAD" {
-                        self.named("GET")
-                    } else {
-                        None
-                    }
-                })
+                .or_else(|| if method == "HEAD" { self.named("GET") } else { None })
                 .or(self.any),
         }
     }
@@ -88,19 +81,23 @@ impl MethodTable {
                 if let Some(existing) = list.iter().find_map(|m| self.named(m.as_str())) {
                     return Err(existing);
                 }
-                self.named
-                    .extend(list.iter().map(|m| (Box::from(m.as_str()), route)));
+                self.named.extend(list.iter().map(|m| (Box::from(m.as_str()), route)));
                 Ok(())
             }
         }
     }
 }
 
-impl RouteTree {
-    pub(crate) fn new() -> RouteTree {
-        RouteTree {
-            nodes: vec![Node::default()],
-        }
+/// Builds a [`RouteTree`]; literal children are found through a hash map while building
+/// (a policy may give one node hundreds of thousands of them) and sorted once at the end.
+pub(crate) struct TreeBuilder {
+    nodes: Vec<Node>,
+    children: HashMap<(u32, Box<str>), u32>,
+}
+
+impl TreeBuilder {
+    pub(crate) fn new() -> TreeBuilder {
+        TreeBuilder { nodes: vec![Node::default()], children: HashMap::new() }
     }
 
     /// Adds a route.
@@ -125,16 +122,15 @@ impl RouteTree {
     }
 
     fn literal_child(&mut self, node: usize, text: &str) -> usize {
-        let next = self.nodes.len();
-        let literals = &mut self.nodes[node].literals;
-        match literals.binary_search_by(|(literal, _)| (**literal).cmp(text)) {
-            Ok(found) => literals[found].1 as usize,
-            Err(slot) => {
-                literals.insert(slot, (Box::from(text), node_id(next)));
-                self.nodes.push(Node::default());
-                next
-            }
+        let key = (node_id(node), Box::from(text));
+        if let Some(child) = self.children.get(&key) {
+            return *child as usize;
         }
+        let next = self.nodes.len();
+        self.nodes[node].literals.push((Box::from(text), node_id(next)));
+        self.nodes.push(Node::default());
+        self.children.insert(key, node_id(next));
+        next
     }
 
     fn param_child(&mut self, node: usize) -> usize {
@@ -147,6 +143,16 @@ impl RouteTree {
         next
     }
 
+    /// The finished tree, its literal children sorted for binary search.
+    pub(crate) fn finish(mut self) -> RouteTree {
+        for node in &mut self.nodes {
+            node.literals.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        }
+        RouteTree { nodes: self.nodes }
+    }
+}
+
+impl RouteTree {
     /// The route that decides a request for `segments` (already normalized), if any.
     pub(crate) fn find(&self, segments: &[&str], method: MethodMatch<'_>) -> Option<RouteId> {
         self.find_from(0, segments, method)
@@ -157,16 +163,11 @@ impl RouteTree {
 
         // The path is used up: a pattern ending exactly here beats a `**` matching nothing.
         let Some((segment, tail)) = rest.split_first() else {
-            return here
-                .exact
-                .select(method)
-                .or_else(|| here.catch_all.select(method));
+            return here.exact.select(method).or_else(|| here.catch_all.select(method));
         };
 
         // A literal child is the most specific continuation.
-        let literal = here
-            .literals
-            .binary_search_by(|(literal, _)| (**literal).cmp(segment));
+        let literal = here.literals.binary_search_by(|(literal, _)| (**literal).cmp(segment));
         if let Ok(found) = literal {
             let child = here.literals[found].1 as usize;
             if let Some(route) = self.find_from(child, tail, method) {

@@ -139,11 +139,7 @@ impl Challenge {
     /// The challenge as a `WWW-Authenticate` value (RFC 9110 section 11.6.1), with `extra`
     /// auth-params after the challenge's own.
     pub fn render(&self, extra: &[(&str, &str)]) -> String {
-        let mut out = format!(
-            "{} realm={}",
-            self.scheme.name(),
-            quoted_string(&self.realm)
-        );
+        let mut out = format!("{} realm={}", self.scheme.name(), quoted_string(&self.realm));
         let own = self.params.iter().map(|(k, v)| (*k, v.as_str()));
         for (key, value) in own.chain(extra.iter().copied()) {
             let _ = write!(out, ", {key}={}", quoted_string(value));
@@ -172,11 +168,9 @@ impl Decision {
     /// The decision as a response head.
     pub fn response(&self) -> ResponseHead {
         match self {
-            Decision::Allow { .. } => ResponseHead {
-                status: 200,
-                www_authenticate: Vec::new(),
-                body: None,
-            },
+            Decision::Allow { .. } => {
+                ResponseHead { status: 200, www_authenticate: Vec::new(), body: None }
+            }
             Decision::Unauthenticated { challenges, error } => {
                 let mut extra = Vec::new();
                 if let Some(error) = error {
@@ -197,22 +191,17 @@ impl Decision {
                     ),
                     None => json_error("unauthenticated", &[]),
                 };
-                ResponseHead {
-                    status: 401,
-                    www_authenticate,
-                    body: Some(body),
-                }
+                ResponseHead { status: 401, www_authenticate, body: Some(body) }
             }
-            Decision::Forbidden {
-                required,
-                reason,
-                challenge,
-                ..
-            } => {
+            Decision::Forbidden { required, mode, reason, challenge } => {
                 let scope = required.iter().map(|s| &**s).collect::<Vec<_>>().join(" ");
+                let mut fields = vec![("required_scope", scope.as_str())];
+                if *mode == ScopeMatch::Any && required.len() > 1 {
+                    fields.push(("scope_match", "any"));
+                }
                 let (body, extra) = match reason {
                     ForbiddenReason::InsufficientScope => (
-                        json_error("insufficient_scope", &[("required_scope", &scope)]),
+                        json_error("insufficient_scope", &fields),
                         vec![("error", "insufficient_scope"), ("scope", scope.as_str())],
                     ),
                     ForbiddenReason::RouteDenies | ForbiddenReason::NoRoute => {
@@ -223,20 +212,12 @@ impl Decision {
                     Some(challenge) if !extra.is_empty() => vec![challenge.render(&extra)],
                     _ => Vec::new(),
                 };
-                ResponseHead {
-                    status: 403,
-                    www_authenticate,
-                    body: Some(body),
-                }
+                ResponseHead { status: 403, www_authenticate, body: Some(body) }
             }
             Decision::Malformed(error) => {
                 let description = error.to_string();
                 let body = json_error("invalid_request", &[("error_description", &description)]);
-                ResponseHead {
-                    status: 400,
-                    www_authenticate: Vec::new(),
-                    body: Some(body),
-                }
+                ResponseHead { status: 400, www_authenticate: Vec::new(), body: Some(body) }
             }
         }
     }

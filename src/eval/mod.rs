@@ -36,11 +36,7 @@ impl<'a> Request<'a> {
     /// A request for `method` and `target`; a preflight when the method is `OPTIONS` and
     /// `access_control_request_method` is true.
     pub fn new(method: &'a str, target: &'a str) -> Request<'a> {
-        Request {
-            method,
-            target,
-            preflight: false,
-        }
+        Request { method, target, preflight: false }
     }
 
     /// Marks the request as a CORS preflight if its method is `OPTIONS`.
@@ -93,36 +89,23 @@ impl Engine {
             true => MethodMatch::Preflight,
             false => MethodMatch::Request(request.method),
         };
-        Ok(
-            match (self.tree.find(&segments, method), request.preflight) {
-                (Some(route), _) => Governing::Route(route as usize),
-                (None, true) => Governing::Preflight,
-                (None, false) => Governing::Default,
-            },
-        )
+        Ok(match (self.tree.find(&segments, method), request.preflight) {
+            (Some(route), _) => Governing::Route(route as usize),
+            (None, true) => Governing::Preflight,
+            (None, false) => Governing::Default,
+        })
     }
 
     fn evaluate(&self, rule: &CompiledRule, credentials: &[Credential], default: bool) -> Decision {
         let (alternatives, challenges) = match rule {
             CompiledRule::Public => return anonymous(AllowBasis::Public),
             CompiledRule::Deny => {
-                let reason = if default {
-                    ForbiddenReason::NoRoute
-                } else {
-                    ForbiddenReason::RouteDenies
-                };
+                let reason =
+                    if default { ForbiddenReason::NoRoute } else { ForbiddenReason::RouteDenies };
                 let (required, mode, challenge) = (Vec::new(), ScopeMatch::All, None);
-                return Decision::Forbidden {
-                    required,
-                    mode,
-                    reason,
-                    challenge,
-                };
+                return Decision::Forbidden { required, mode, reason, challenge };
             }
-            CompiledRule::Allow {
-                alternatives,
-                challenges,
-            } => (alternatives, challenges),
+            CompiledRule::Allow { alternatives, challenges } => (alternatives, challenges),
         };
 
         // Try the alternatives in order; the first that authenticates and holds its scopes
@@ -142,10 +125,7 @@ impl Engine {
 
         match short {
             Some(alternative) => self.insufficient(alternative),
-            None => Decision::Unauthenticated {
-                challenges: challenges.clone(),
-                error: None,
-            },
+            None => Decision::Unauthenticated { challenges: challenges.clone(), error: None },
         }
     }
 
@@ -156,6 +136,10 @@ impl Engine {
         alternative: &CompiledAlternative,
         credentials: &'c [Credential],
     ) -> Option<Vec<&'c Credential>> {
+        // invariant: compiling refuses empty sets; an empty one here still authenticates no one.
+        if alternative.schemes.is_empty() {
+            return None;
+        }
         alternative
             .schemes
             .iter()
@@ -177,23 +161,12 @@ impl Engine {
         effective: &[ScopeId],
     ) -> Decision {
         let first = members.first().map(|c| c.identity());
-        let mut scopes: BTreeSet<Arc<str>> = effective
-            .iter()
-            .map(|&id| self.scopes.name(id).clone())
-            .collect();
+        let mut scopes: BTreeSet<Arc<str>> =
+            effective.iter().map(|&id| self.scopes.name(id).clone()).collect();
         for credential in members {
-            scopes.extend(
-                credential
-                    .identity()
-                    .scopes
-                    .iter()
-                    .map(|s| Arc::from(s.as_str())),
-            );
+            scopes.extend(credential.identity().scopes.iter().map(|s| Arc::from(s.as_str())));
         }
-        let scheme = alternative
-            .schemes
-            .first()
-            .and_then(|&id| self.schemes.get(id as usize));
+        let scheme = alternative.schemes.first().and_then(|&id| self.schemes.get(id as usize));
 
         Decision::Allow {
             principal: first.map(|identity| identity.principal.clone()),
@@ -204,11 +177,7 @@ impl Engine {
     }
 
     fn insufficient(&self, alternative: &CompiledAlternative) -> Decision {
-        let required = alternative
-            .scopes
-            .iter()
-            .map(|&id| self.scopes.name(id).clone())
-            .collect();
+        let required = alternative.scopes.iter().map(|&id| self.scopes.name(id).clone()).collect();
         let challenge = alternative
             .schemes
             .iter()
@@ -225,12 +194,7 @@ impl Engine {
 }
 
 fn anonymous(basis: AllowBasis) -> Decision {
-    Decision::Allow {
-        principal: None,
-        scheme: None,
-        scopes: Vec::new(),
-        basis,
-    }
+    Decision::Allow { principal: None, scheme: None, scopes: Vec::new(), basis }
 }
 
 /// Whether `effective` (sorted) meets the alternative's requirement.

@@ -137,11 +137,7 @@ mod tests {
     use super::*;
 
     fn ok(target: &str) -> Vec<String> {
-        normalize(target)
-            .unwrap()
-            .into_iter()
-            .map(Cow::into_owned)
-            .collect()
+        normalize(target).unwrap().into_iter().map(Cow::into_owned).collect()
     }
 
     #[test]
@@ -180,13 +176,7 @@ mod tests {
         for (target, expected) in cases {
             assert_eq!(normalize(target), Err(expected), "{target:?}");
         }
-        assert_eq!(
-            normalize(&"/a".repeat(MAX_SEGMENTS + 1)),
-            Err(PathError::TooLong)
-        );
-        assert_eq!(
-            normalize(&format!("/{}", "a".repeat(MAX_PATH_BYTES))),
-            Err(PathError::TooLong)
-        );
+        assert_eq!(normalize(&"/a".repeat(MAX_SEGMENTS + 1)), Err(PathError::TooLong));
+        assert_eq!(normalize(&format!("/{}", "a".repeat(MAX_PATH_BYTES))), Err(PathError::TooLong));
     }
 }

@@ -40,22 +40,35 @@ pub fn suggest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -
         .map(|(_, candidate)| candidate)
 }
 
-/// Levenshtein distance, in characters; inputs are short names, so quadratic time is fine.
+/// Edit distance counting an insertion, deletion, substitution or swap of two neighbouring
+/// characters as one edit (optimal string alignment), so that `RS265` is one edit from
+/// `RS256`. Inputs are short names, so quadratic time is fine.
 fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current = vec![0; b.len() + 1];
+    let width = b.len() + 1;
+    let mut table = vec![0usize; (a.len() + 1) * width];
+    let at = |i: usize, j: usize| i * width + j;
 
-    for (i, ca) in a.chars().enumerate() {
-        current[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
-        }
-        std::mem::swap(&mut previous, &mut current);
+    for i in 0..=a.len() {
+        table[at(i, 0)] = i;
     }
-
-    previous[b.len()]
+    for j in 0..=b.len() {
+        table[at(0, j)] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (table[at(i - 1, j)] + 1)
+                .min(table[at(i, j - 1)] + 1)
+                .min(table[at(i - 1, j - 1)] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(table[at(i - 2, j - 2)] + 1);
+            }
+            table[at(i, j)] = best;
+        }
+    }
+    table[at(a.len(), b.len())]
 }
 
 #[cfg(test)]
@@ -86,11 +99,11 @@ mod tests {
 
     #[test]
     fn suggestions() {
-        assert_eq!(
-            suggest("usr_jwt", ["user_jwt", "browser"]),
-            Some("user_jwt")
-        );
+        assert_eq!(suggest("usr_jwt", ["user_jwt", "browser"]), Some("user_jwt"));
         assert_eq!(suggest("zzz", ["user_jwt", "browser"]), None);
+        assert_eq!(suggest("RS265", ["RS256", "ES256"]), Some("RS256"));
         assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("jtw", "jwt"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
     }
 }

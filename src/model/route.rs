@@ -140,20 +140,12 @@ impl RoutePattern {
     pub fn parse(text: &str) -> Result<RoutePattern, PatternError> {
         let mut words = text.split_whitespace();
         let methods = words.next().unwrap_or_default();
-        let path = words
-            .next()
-            .ok_or_else(|| PatternError::MissingPath(text.to_owned()))?;
+        let path = words.next().ok_or_else(|| PatternError::MissingPath(text.to_owned()))?;
         if let Some(extra) = words.next() {
-            return Err(PatternError::BadLiteral {
-                segment: format!("{path} {extra}"),
-                bad: ' ',
-            });
+            return Err(PatternError::BadLiteral { segment: format!("{path} {extra}"), bad: ' ' });
         }
 
-        Ok(RoutePattern {
-            methods: parse_methods(methods)?,
-            path: PathPattern::parse(path)?,
-        })
+        Ok(RoutePattern { methods: parse_methods(methods)?, path: PathPattern::parse(path)? })
     }
 
     /// Whether the two patterns match the same requests with the same methods, so that
@@ -191,13 +183,9 @@ impl PathPattern {
     /// # Errors
     /// A [`PatternError`] naming the first thing wrong with the path.
     pub fn parse(text: &str) -> Result<PathPattern, PatternError> {
-        let rest = text
-            .strip_prefix('/')
-            .ok_or_else(|| PatternError::NotAbsolute(text.into()))?;
+        let rest = text.strip_prefix('/').ok_or_else(|| PatternError::NotAbsolute(text.into()))?;
         if rest.is_empty() {
-            return Ok(PathPattern {
-                segments: Vec::new(),
-            });
+            return Ok(PathPattern { segments: Vec::new() });
         }
 
         let mut segments = Vec::new();
@@ -221,11 +209,7 @@ impl PathPattern {
     /// Whether the two patterns match exactly the same paths (parameter names aside).
     pub fn same_shape(&self, other: &PathPattern) -> bool {
         self.segments.len() == other.segments.len()
-            && self
-                .segments
-                .iter()
-                .zip(&other.segments)
-                .all(|(a, b)| a.shape() == b.shape())
+            && self.segments.iter().zip(&other.segments).all(|(a, b)| a.shape() == b.shape())
     }
 }
 
@@ -243,9 +227,7 @@ fn parse_segment(raw: &str, path: &str) -> Result<Segment, PatternError> {
             return Err(PatternError::EmptyParam);
         }
         let mut chars = name.chars();
-        let first_ok = chars
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+        let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
         if !first_ok || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Err(PatternError::BadParam(name.to_owned()));
         }
@@ -253,10 +235,7 @@ fn parse_segment(raw: &str, path: &str) -> Result<Segment, PatternError> {
     }
 
     match raw.chars().find(|&c| !is_literal_char(c)) {
-        Some(bad) => Err(PatternError::BadLiteral {
-            segment: raw.to_owned(),
-            bad,
-        }),
+        Some(bad) => Err(PatternError::BadLiteral { segment: raw.to_owned(), bad }),
         None => Ok(Segment::Literal(raw.to_owned())),
     }
 }
@@ -311,13 +290,7 @@ mod tests {
 
     #[test]
     fn accepted_patterns_print_back_unchanged() {
-        for text in [
-            "GET /health",
-            "GET|HEAD /data",
-            "* /admin/**",
-            "GET /users/{id}",
-            "* /",
-        ] {
+        for text in ["GET /health", "GET|HEAD /data", "* /admin/**", "GET /users/{id}", "* /"] {
             assert_eq!(parse(text).unwrap().to_string(), text);
         }
         let catch_all = parse("GET /a/*/b/**").unwrap();
@@ -339,20 +312,8 @@ mod tests {
             ("GET /{1x}", PatternError::BadParam("1x".into())),
             ("GET /{id}/{id}", PatternError::RepeatedParam("id".into())),
             ("GET /a/..", PatternError::DotSegment("..".into())),
-            (
-                "GET /a%2F",
-                PatternError::BadLiteral {
-                    segment: "a%2F".into(),
-                    bad: '%',
-                },
-            ),
-            (
-                "GET /a*",
-                PatternError::BadLiteral {
-                    segment: "a*".into(),
-                    bad: '*',
-                },
-            ),
+            ("GET /a%2F", PatternError::BadLiteral { segment: "a%2F".into(), bad: '%' }),
+            ("GET /a*", PatternError::BadLiteral { segment: "a*".into(), bad: '*' }),
         ];
         for (text, expected) in cases {
             assert_eq!(&parse(text).unwrap_err(), expected, "{text}");

@@ -9,7 +9,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use super::{Span, Spanned, suggest};
+use super::{Span, Spanned, is_scheme_name, suggest};
 
 /// The kinds of scheme, as named by a scheme's `type`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -25,12 +25,8 @@ pub enum SchemeKind {
 }
 
 impl SchemeKind {
-    const ALL: [SchemeKind; 4] = [
-        SchemeKind::Jwt,
-        SchemeKind::OpaqueToken,
-        SchemeKind::ApiKey,
-        SchemeKind::Session,
-    ];
+    const ALL: [SchemeKind; 4] =
+        [SchemeKind::Jwt, SchemeKind::OpaqueToken, SchemeKind::ApiKey, SchemeKind::Session];
 
     /// The name a policy uses for the kind.
     pub fn as_str(self) -> &'static str {
@@ -57,14 +53,9 @@ impl SchemeKind {
             ],
             SchemeKind::OpaqueToken => &["store"],
             SchemeKind::ApiKey => &["header", "authorization_scheme", "prefixes", "store"],
-            SchemeKind::Session => &[
-                "cookie",
-                "csrf_header",
-                "same_site",
-                "secure",
-                "http_only",
-                "store",
-            ],
+            SchemeKind::Session => {
+                &["cookie", "csrf_header", "same_site", "secure", "http_only", "store"]
+            }
         }
     }
 }
@@ -313,6 +304,9 @@ pub enum FieldError {
         /// What was written.
         kind: String,
     },
+    /// A scheme name of the wrong shape.
+    #[error("`{0}` is not a valid scheme name")]
+    BadSchemeName(String),
     /// A scheme without `type`.
     #[error("scheme `{scheme}` has no `type`")]
     MissingKind {
@@ -331,7 +325,7 @@ pub enum FieldError {
     #[error("field `{0}` is given twice")]
     DuplicateField(String),
     /// A required field is absent.
-    #[error("a `{kind}` scheme needs `{field}`")]
+    #[error("`{kind}` schemes need `{field}`")]
     MissingField {
         /// The scheme kind.
         kind: SchemeKind,
@@ -358,6 +352,9 @@ pub enum FieldError {
     /// An algorithm name that is not a JWS algorithm.
     #[error("unknown algorithm `{0}`")]
     UnknownAlgorithm(String),
+    /// An API key scheme claiming the `Bearer` auth-scheme, which belongs to tokens.
+    #[error("`authorization_scheme` cannot be `Bearer`")]
+    BearerApiKey,
     /// `keys` names no source or several.
     #[error("`keys` must name exactly one of `jwks_file`, `pem_file` or `hmac_secret_env`")]
     KeySourceCount,
@@ -388,6 +385,11 @@ impl FieldError {
                     None => format!("the types are {}", kinds.join(", ")),
                 })
             }
+            FieldError::BadSchemeName(_) => Some(
+                "scheme names are a lower-case letter then lower-case letters, digits and `_`, \
+                 and not `allow`, `any_scopes`, `deny`, `public` or `scopes`"
+                    .into(),
+            ),
             FieldError::MissingKind { .. } => {
                 Some("add `type: jwt`, `opaque_token`, `api_key` or `session`".into())
             }
@@ -405,12 +407,12 @@ impl FieldError {
                     .into(),
             ),
             FieldError::InlineSecret(_) => Some(
-                "keep secrets out of policy files: put it in an environment variable and \
-                 name that with `keys: { hmac_secret_env: NAME }`"
+                "keep secrets out of policy files: put the secret in an environment variable \
+                 and name the variable with `hmac_secret_env` under `keys`"
                     .into(),
             ),
             FieldError::AlgorithmNone => {
-                Some("list the algorithms your issuer signs with, e.g. `[RS256]`".into())
+                Some("list the algorithms your issuer signs with, e.g. RS256".into())
             }
             FieldError::UnknownAlgorithm(name) => {
                 let names = Algorithm::ALL.map(Algorithm::as_str);
@@ -419,6 +421,11 @@ impl FieldError {
                     None => format!("the algorithms are {}", names.join(", ")),
                 })
             }
+            FieldError::BearerApiKey => Some(
+                "`Bearer` is for access tokens (RFC 6750); API keys use a name of their own, \
+                 such as `ApiKey`"
+                    .into(),
+            ),
             FieldError::BadDuration(_) => {
                 Some("write a whole number and a unit: `30s`, `15m`, `1h` or `90d`".into())
             }
@@ -457,31 +464,22 @@ pub(crate) struct SchemeFields {
 pub(crate) fn scheme_from_fields(
     body: &SchemeFields,
 ) -> Result<SchemeConfig, Vec<(Span, FieldError)>> {
+    let mut errors = Vec::new();
+    if !is_scheme_name(&body.name.value) {
+        errors.push((body.name.span, FieldError::BadSchemeName(body.name.value.clone())));
+    }
+
     let Some(kind_text) = &body.kind else {
-        let error = FieldError::MissingKind {
-            scheme: body.name.value.clone(),
-        };
-        return Err(vec![(body.name.span, error)]);
+        let error = FieldError::MissingKind { scheme: body.name.value.clone() };
+        errors.push((body.name.span, error));
+        return Err(errors);
     };
-    let kind = match SchemeKind::ALL
-        .iter()
-        .find(|k| k.as_str() == kind_text.value)
-    {
-        Some(kind) => *kind,
-        None => {
-            let error = FieldError::UnknownKind {
-                kind: kind_text.value.clone(),
-            };
-            return Err(vec![(kind_text.span, error)]);
-        }
+    let Some(kind) = SchemeKind::ALL.iter().copied().find(|k| k.as_str() == kind_text.value) else {
+        errors.push((kind_text.span, FieldError::UnknownKind { kind: kind_text.value.clone() }));
+        return Err(errors);
     };
 
-    let mut reader = Reader {
-        kind,
-        fields: &body.fields,
-        at: body.name.span,
-        errors: Vec::new(),
-    };
+    let mut reader = Reader { kind, fields: &body.fields, at: body.name.span, errors };
     reader.refuse_unknown();
     let config = match kind {
         SchemeKind::Jwt => reader.jwt().map(SchemeConfig::Jwt),
@@ -514,8 +512,7 @@ impl<'a> Reader<'a> {
         for (i, field) in self.fields.iter().enumerate() {
             let key = field.key.value.as_str();
             if self.fields[..i].iter().any(|f| f.key.value == key) {
-                self.errors
-                    .push((field.key.span, FieldError::DuplicateField(key.into())));
+                self.errors.push((field.key.span, FieldError::DuplicateField(key.into())));
                 continue;
             }
             if known.contains(&key) {
@@ -528,10 +525,7 @@ impl<'a> Reader<'a> {
                 (SchemeKind::Jwt, "secret" | "hmac_secret" | "key") => {
                     FieldError::InlineSecret(key.into())
                 }
-                _ => FieldError::UnknownField {
-                    kind: self.kind,
-                    field: key.into(),
-                },
+                _ => FieldError::UnknownField { kind: self.kind, field: key.into() },
             };
             self.errors.push((field.key.span, error));
         }
@@ -552,13 +546,7 @@ impl<'a> Reader<'a> {
             FieldValue::Scalar(text) => Some(Spanned::new(text.clone(), field.value.span)),
             _ => {
                 let expected = "a single value";
-                self.fail(
-                    field.value.span,
-                    FieldError::WrongShape {
-                        field: name.into(),
-                        expected,
-                    },
-                )
+                self.fail(field.value.span, FieldError::WrongShape { field: name.into(), expected })
             }
         }
     }
@@ -580,10 +568,7 @@ impl<'a> Reader<'a> {
             FieldValue::List(items) => items.clone(),
             _ => {
                 let expected = "a value or a list of values";
-                let error = FieldError::WrongShape {
-                    field: name.into(),
-                    expected,
-                };
+                let error = FieldError::WrongShape { field: name.into(), expected };
                 self.errors.push((field.value.span, error));
                 Vec::new()
             }
@@ -607,10 +592,7 @@ impl<'a> Reader<'a> {
             "false" => false,
             _ => {
                 let expected = "`true` or `false`";
-                let error = FieldError::WrongShape {
-                    field: name.into(),
-                    expected,
-                };
+                let error = FieldError::WrongShape { field: name.into(), expected };
                 self.errors.push((text.span, error));
                 default
             }
@@ -623,54 +605,46 @@ impl<'a> Reader<'a> {
         if is_token(&text.value) {
             return Some(text.value);
         }
-        self.fail(
-            text.span,
-            FieldError::BadToken {
-                what,
-                text: text.value,
-            },
-        )
+        self.fail(text.span, FieldError::BadToken { what, text: text.value })
     }
 
     fn jwt(&mut self) -> Option<JwtConfig> {
+        // Every field is read before any is required, so that all problems are reported.
         let algorithms = self.algorithms();
         let keys = self.keys();
-        let config = JwtConfig {
-            issuer: self.text("issuer").map(|t| t.value),
-            audience: self.list("audience").into_iter().map(|a| a.value).collect(),
+        let issuer = self.text("issuer").map(|t| t.value);
+        let audience = self.list("audience").into_iter().map(|a| a.value).collect();
+        let leeway = self.duration("leeway").unwrap_or_default();
+        let max_lifetime = self.duration("max_lifetime");
+        let scope_claim = self.text("scope_claim").map_or_else(|| "scope".into(), |t| t.value);
+        let subject_claim = self.text("subject_claim").map_or_else(|| "sub".into(), |t| t.value);
+        let typ = self.text("typ").map(|t| t.value);
+        Some(JwtConfig {
+            issuer,
+            audience,
             algorithms: algorithms?,
             keys: keys?,
-            leeway: self.duration("leeway").unwrap_or_default(),
-            max_lifetime: self.duration("max_lifetime"),
-            scope_claim: self
-                .text("scope_claim")
-                .map_or_else(|| "scope".into(), |t| t.value),
-            subject_claim: self
-                .text("subject_claim")
-                .map_or_else(|| "sub".into(), |t| t.value),
-            typ: self.text("typ").map(|t| t.value),
-        };
-        Some(config)
+            leeway,
+            max_lifetime,
+            scope_claim,
+            subject_claim,
+            typ,
+        })
     }
 
     fn algorithms(&mut self) -> Option<Vec<Algorithm>> {
         let Some(field) = self.field("algorithms") else {
             let kind = self.kind;
-            return self.fail(
-                self.at,
-                FieldError::MissingField {
-                    kind,
-                    field: "algorithms",
-                },
-            );
+            return self.fail(self.at, FieldError::MissingField { kind, field: "algorithms" });
         };
+        let reported = self.errors.len();
         let written = self.list("algorithms");
+        if self.errors.len() > reported {
+            return None;
+        }
         if written.is_empty() {
             let expected = "a non-empty list, e.g. `[RS256]`";
-            let error = FieldError::WrongShape {
-                field: "algorithms".into(),
-                expected,
-            };
+            let error = FieldError::WrongShape { field: "algorithms".into(), expected };
             return self.fail(field.value.span, error);
         }
 
@@ -683,8 +657,7 @@ impl<'a> Reader<'a> {
                     algorithms.push(*alg);
                 }
             } else {
-                self.errors
-                    .push((name.span, FieldError::UnknownAlgorithm(name.value)));
+                self.errors.push((name.span, FieldError::UnknownAlgorithm(name.value)));
             }
         }
         Some(algorithms)
@@ -693,20 +666,11 @@ impl<'a> Reader<'a> {
     fn keys(&mut self) -> Option<KeySource> {
         let Some(field) = self.field("keys") else {
             let kind = self.kind;
-            return self.fail(
-                self.at,
-                FieldError::MissingField {
-                    kind,
-                    field: "keys",
-                },
-            );
+            return self.fail(self.at, FieldError::MissingField { kind, field: "keys" });
         };
         let FieldValue::Map(entries) = &field.value.value else {
             let expected = "a map with one of `jwks_file`, `pem_file` or `hmac_secret_env`";
-            let error = FieldError::WrongShape {
-                field: "keys".into(),
-                expected,
-            };
+            let error = FieldError::WrongShape { field: "keys".into(), expected };
             return self.fail(field.value.span, error);
         };
 
@@ -717,10 +681,7 @@ impl<'a> Reader<'a> {
             let text = match &entry.value.value {
                 FieldValue::Scalar(text) => text.clone(),
                 _ => {
-                    let error = FieldError::WrongShape {
-                        field: dotted,
-                        expected: "a string",
-                    };
+                    let error = FieldError::WrongShape { field: dotted, expected: "a string" };
                     self.errors.push((entry.value.span, error));
                     continue;
                 }
@@ -730,15 +691,11 @@ impl<'a> Reader<'a> {
                 "pem_file" => KeySource::PemFile(PathBuf::from(text)),
                 "hmac_secret_env" => KeySource::HmacSecretEnv(text),
                 "hmac_secret" | "secret" | "pem" | "jwks" | "key" => {
-                    self.errors
-                        .push((entry.key.span, FieldError::InlineSecret(dotted)));
+                    self.errors.push((entry.key.span, FieldError::InlineSecret(dotted)));
                     continue;
                 }
                 _ => {
-                    let error = FieldError::UnknownField {
-                        kind: self.kind,
-                        field: dotted,
-                    };
+                    let error = FieldError::UnknownField { kind: self.kind, field: dotted };
                     self.errors.push((entry.key.span, error));
                     continue;
                 }
@@ -754,61 +711,50 @@ impl<'a> Reader<'a> {
     }
 
     fn api_key(&mut self) -> Option<ApiKeyConfig> {
-        let header = match self.field("header") {
-            Some(_) => self.token("header", "header")?,
-            None => "X-API-Key".to_owned(),
-        };
-        let authorization_scheme = match self.field("authorization_scheme") {
-            Some(_) => Some(self.token("authorization_scheme", "auth-scheme")?),
-            None => None,
-        };
+        let header = self.token("header", "header").unwrap_or_else(|| "X-API-Key".to_owned());
+        let authorization_scheme = self.token("authorization_scheme", "auth-scheme");
+        if let (Some(name), Some(field)) =
+            (&authorization_scheme, self.field("authorization_scheme"))
+            && name.eq_ignore_ascii_case("bearer")
+        {
+            self.errors.push((field.value.span, FieldError::BearerApiKey));
+        }
         let prefixes = self.list("prefixes").into_iter().map(|p| p.value).collect();
-        let store = self.required_text("store")?;
-        Some(ApiKeyConfig {
-            header,
-            authorization_scheme,
-            prefixes,
-            store,
-        })
+        let store = self.required_text("store");
+        Some(ApiKeyConfig { header, authorization_scheme, prefixes, store: store? })
     }
 
     fn session(&mut self) -> Option<SessionConfig> {
         let cookie = match self.field("cookie") {
-            Some(_) => self.token("cookie", "cookie")?,
+            Some(_) => self.token("cookie", "cookie"),
             None => {
                 let kind = self.kind;
-                return self.fail(
-                    self.at,
-                    FieldError::MissingField {
-                        kind,
-                        field: "cookie",
-                    },
-                );
+                self.fail(self.at, FieldError::MissingField { kind, field: "cookie" })
             }
         };
-        let csrf_header = match self.field("csrf_header") {
-            Some(_) => Some(self.token("csrf_header", "header")?),
-            None => None,
-        };
+        let csrf_header = self.token("csrf_header", "header");
         let same_site = match self.text("same_site") {
             None => SameSite::Lax,
             Some(text) => match text.value.as_str() {
                 "strict" => SameSite::Strict,
                 "lax" => SameSite::Lax,
                 "none" => SameSite::None,
-                _ => return self.fail(text.span, FieldError::BadSameSite(text.value)),
+                _ => {
+                    self.errors.push((text.span, FieldError::BadSameSite(text.value)));
+                    SameSite::Lax
+                }
             },
         };
         let secure = self.boolean("secure", true);
         let http_only = self.boolean("http_only", true);
-        let store = self.required_text("store")?;
+        let store = self.required_text("store");
         Some(SessionConfig {
-            cookie,
+            cookie: cookie?,
             csrf_header,
             same_site,
             secure,
             http_only,
-            store,
+            store: store?,
         })
     }
 }
@@ -816,9 +762,7 @@ impl<'a> Reader<'a> {
 /// RFC 9110 `token`: the shape of header names, cookie names and auth-schemes.
 fn is_token(text: &str) -> bool {
     !text.is_empty()
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+        && text.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 #[cfg(test)]
@@ -838,17 +782,7 @@ mod tests {
             assert_eq!(duration.as_secs(), seconds);
             assert_eq!(duration.to_string(), printed);
         }
-        for bad in [
-            "",
-            "s",
-            "30",
-            "30 s",
-            "-1s",
-            "1w",
-            "1.5h",
-            "99999999999999999999s",
-            "3651d",
-        ] {
+        for bad in ["", "s", "30", "30 s", "-1s", "1w", "1.5h", "99999999999999999999s", "3651d"] {
             assert_eq!(Duration::parse(bad), None, "{bad}");
         }
     }

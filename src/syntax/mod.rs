@@ -82,17 +82,10 @@ pub fn parse(source: &str) -> Result<Document, Vec<Diagnostic>> {
     let mut pairs = PolicyParser::parse(G::policy, source)
         .map_err(|error| vec![grammar_error(&error, &lines)])?;
     let Some(policy) = pairs.next() else {
-        return Err(vec![Diagnostic::new(
-            Span::new(1, 1),
-            SyntaxError::Missing("version"),
-        )]);
+        return Err(vec![Diagnostic::new(Span::new(1, 1), SyntaxError::Missing("version"))]);
     };
 
-    let mut builder = Builder {
-        lines: &lines,
-        errors: Vec::new(),
-        doc: Draft::default(),
-    };
+    let mut builder = Builder { lines: &lines, errors: Vec::new(), doc: Draft::default() };
     for statement in policy.into_inner() {
         builder.statement(statement);
     }
@@ -144,10 +137,7 @@ impl Builder<'_> {
                 if self.doc.scopes.is_some() {
                     self.error(span, SyntaxError::Repeated("scopes"));
                 }
-                let decls = pair
-                    .into_inner()
-                    .map(|decl| self.scope_decl(decl))
-                    .collect();
+                let decls = pair.into_inner().map(|decl| self.scope_decl(decl)).collect();
                 self.doc.scopes = Some(decls);
             }
             G::scheme => self.scheme(pair),
@@ -177,13 +167,8 @@ impl Builder<'_> {
 
     fn scope_decl(&mut self, pair: Pair<'_, G>) -> ScopeDecl {
         let mut scopes = pair.into_inner().map(|scope| self.spanned(&scope));
-        let name = scopes
-            .next()
-            .unwrap_or_else(|| Spanned::new(String::new(), Span::default()));
-        ScopeDecl {
-            name,
-            implies: scopes.collect(),
-        }
+        let name = scopes.next().unwrap_or_else(|| Spanned::new(String::new(), Span::default()));
+        ScopeDecl { name, implies: scopes.collect() }
     }
 
     fn scheme(&mut self, pair: Pair<'_, G>) {
@@ -198,10 +183,7 @@ impl Builder<'_> {
         };
 
         match scheme_from_fields(&body) {
-            Ok(config) => self.doc.schemes.push(SchemeDecl {
-                name: body.name,
-                config,
-            }),
+            Ok(config) => self.doc.schemes.push(SchemeDecl { name: body.name, config }),
             Err(errors) => {
                 for (span, error) in errors {
                     self.error(span, error);
@@ -227,10 +209,7 @@ impl Builder<'_> {
             while let Some(part) = path.next() {
                 let part = Spanned::new(part.to_owned(), key_span);
                 if path.peek().is_none() {
-                    siblings.push(SchemeField {
-                        key: part,
-                        value: value.clone(),
-                    });
+                    siblings.push(SchemeField { key: part, value: value.clone() });
                     break;
                 }
                 siblings = nested(siblings, part);
@@ -295,10 +274,7 @@ impl Builder<'_> {
         let rule = self.rule(rule);
         match RoutePattern::parse(&text) {
             Ok(pattern) => {
-                self.doc.routes.push(RouteDecl {
-                    pattern: Spanned::new(pattern, span),
-                    rule,
-                });
+                self.doc.routes.push(RouteDecl { pattern: Spanned::new(pattern, span), rule });
             }
             Err(error) => self.error(span, error),
         }
@@ -306,9 +282,7 @@ impl Builder<'_> {
 
     fn rule(&mut self, pair: Pair<'_, G>) -> Rule {
         match pair.as_rule() {
-            G::public => Rule::Public {
-                reason: pair.into_inner().next().map(|t| self.text(t)),
-            },
+            G::public => Rule::Public { reason: pair.into_inner().next().map(|t| self.text(t)) },
             G::allow => {
                 let mut alternatives = Vec::new();
                 let mut scopes = None;
@@ -318,20 +292,14 @@ impl Builder<'_> {
                         _ => scopes = Some(self.requirement(part)),
                     }
                 }
-                Rule::Allow(AllowRule {
-                    alternatives,
-                    scopes,
-                })
+                Rule::Allow(AllowRule { alternatives, scopes })
             }
             _ => Rule::Deny,
         }
     }
 
     fn alternative(&self, pair: Pair<'_, G>) -> Alternative {
-        let mut alternative = Alternative {
-            schemes: Vec::new(),
-            scopes: None,
-        };
+        let mut alternative = Alternative { schemes: Vec::new(), scopes: None };
         for part in pair.into_inner() {
             match part.as_rule() {
                 G::scheme_set => {
@@ -349,10 +317,7 @@ impl Builder<'_> {
             Some(G::any_scopes) => ScopeMatch::Any,
             _ => ScopeMatch::All,
         };
-        ScopeRequirement {
-            mode,
-            scopes: parts.map(|scope| self.spanned(&scope)).collect(),
-        }
+        ScopeRequirement { mode, scopes: parts.map(|scope| self.spanned(&scope)).collect() }
     }
 
     fn finish(mut self) -> Result<Document, Vec<Diagnostic>> {
@@ -463,15 +428,9 @@ impl<'a> LineIndex<'a> {
     }
 
     pub(crate) fn span(&self, offset: usize) -> Span {
-        let line = self
-            .starts
-            .partition_point(|&start| start <= offset)
-            .saturating_sub(1);
+        let line = self.starts.partition_point(|&start| start <= offset).saturating_sub(1);
         let start = self.starts.get(line).copied().unwrap_or(0);
-        let column = self
-            .source
-            .get(start..offset)
-            .map_or(1, |prefix| prefix.chars().count() + 1);
+        let column = self.source.get(start..offset).map_or(1, |prefix| prefix.chars().count() + 1);
         Span::new(to_u32(line + 1), to_u32(column))
     }
 }

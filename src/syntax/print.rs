@@ -30,12 +30,7 @@ pub fn print(doc: &Document) -> String {
     }
 
     for scheme in &doc.schemes {
-        let _ = writeln!(
-            out,
-            "\nscheme {}: {} {{",
-            scheme.name.value,
-            scheme.config.kind()
-        );
+        let _ = writeln!(out, "\nscheme {}: {} {{", scheme.name.value, scheme.config.kind());
         for (key, value) in scheme_fields(&scheme.config) {
             let _ = writeln!(out, "    {key} {value}");
         }
@@ -55,18 +50,13 @@ pub fn print(doc: &Document) -> String {
 
 fn print_routes(out: &mut String, routes: &[RouteDecl]) {
     let methods: Vec<String> = routes.iter().map(|r| r.pattern.value.to_string()).collect();
-    let split: Vec<(&str, &str)> = methods
-        .iter()
-        .map(|m| m.split_once(' ').unwrap_or((m, "")))
-        .collect();
+    let split: Vec<(&str, &str)> =
+        methods.iter().map(|m| m.split_once(' ').unwrap_or((m, ""))).collect();
     let method_width = split.iter().map(|(m, _)| m.len()).max().unwrap_or(0);
     let path_width = split.iter().map(|(_, p)| p.len()).max().unwrap_or(0);
 
     for ((method, path), route) in split.iter().zip(routes) {
-        let line = format!(
-            "{method:method_width$} {path:path_width$}  {}",
-            rule(&route.rule)
-        );
+        let line = format!("{method:method_width$} {path:path_width$}  {}", rule(&route.rule));
         out.push_str(line.trim_end());
         out.push('\n');
     }
@@ -75,9 +65,7 @@ fn print_routes(out: &mut String, routes: &[RouteDecl]) {
 fn rule(rule: &Rule) -> String {
     match rule {
         Rule::Public { reason: None } => "public".into(),
-        Rule::Public {
-            reason: Some(reason),
-        } => format!("public {}", quote(reason)),
+        Rule::Public { reason: Some(reason) } => format!("public {}", quote(reason)),
         Rule::Deny => "deny".into(),
         Rule::Allow(allow) => {
             let alternatives: Vec<String> = allow.alternatives.iter().map(alternative).collect();
@@ -92,11 +80,7 @@ fn rule(rule: &Rule) -> String {
 }
 
 fn alternative(alternative: &Alternative) -> String {
-    let names: Vec<&str> = alternative
-        .schemes
-        .iter()
-        .map(|s| s.value.as_str())
-        .collect();
+    let names: Vec<&str> = alternative.schemes.iter().map(|s| s.value.as_str()).collect();
     let set = names.join(" + ");
     match &alternative.scopes {
         None => set,
@@ -109,11 +93,7 @@ fn requirement(requirement: &ScopeRequirement) -> String {
         ScopeMatch::All => "scopes",
         ScopeMatch::Any => "any_scopes",
     };
-    let scopes: Vec<&str> = requirement
-        .scopes
-        .iter()
-        .map(|s| s.value.as_str())
-        .collect();
+    let scopes: Vec<&str> = requirement.scopes.iter().map(|s| s.value.as_str()).collect();
     format!("{keyword} {}", scopes.join(", "))
 }
 
@@ -178,11 +158,7 @@ fn scheme_fields(config: &SchemeConfig) -> Vec<(&'static str, String)> {
 }
 
 fn quote_list(items: &[String]) -> String {
-    items
-        .iter()
-        .map(|item| quote(item))
-        .collect::<Vec<_>>()
-        .join(", ")
+    items.iter().map(|item| quote(item)).collect::<Vec<_>>().join(", ")
 }
 
 /// A DSL string literal: double quotes, with quotes, backslashes and control characters

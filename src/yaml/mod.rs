@@ -45,7 +45,7 @@ pub enum YamlError {
         place: &'static str,
     },
     /// A value of the wrong shape.
-    #[error("`{field}` must be {expected}, not {found}")]
+    #[error("{} must be {expected}, not {found}", quote_field(field))]
     WrongShape {
         /// The field.
         field: &'static str,
@@ -63,21 +63,41 @@ pub enum YamlError {
     /// `public: false` or `deny: false`.
     #[error("`{0}: false` says nothing")]
     FalseFlag(&'static str),
+    /// `deny:` with something other than `true`.
+    #[error("`deny` must be `true`")]
+    DenyNotTrue,
+    /// A file with no YAML document in it.
+    #[error("the policy is empty")]
+    Empty,
+}
+
+/// A field name in backticks; a description of a place (`the policy`) as it is.
+fn quote_field(field: &str) -> String {
+    if field.contains(' ') { field.to_owned() } else { format!("`{field}`") }
 }
 
 impl YamlError {
     /// How to put the mistake right, when the message alone does not say.
     pub fn help(&self) -> Option<String> {
         match self {
-            YamlError::UnknownField {
-                suggestion: Some(close),
-                ..
-            } => Some(format!("did you mean `{close}`?")),
+            YamlError::UnknownField { suggestion: Some(close), .. } => {
+                Some(format!("did you mean `{close}`?"))
+            }
             YamlError::FalseFlag(_) => Some("remove it and say what the route requires".into()),
+            YamlError::Empty => Some("start with `version: 1` and `realm: ...`".into()),
             _ => None,
         }
     }
 }
+
+/// The most YAML nodes a policy may have: room for 250,000 routes of ten nodes each.
+const MAX_NODES: usize = 2_500_000;
+/// How deeply a YAML policy may nest; a policy needs six levels.
+const MAX_DEPTH: usize = 32;
+/// The most aliases a YAML policy may use.
+const MAX_ALIASES: usize = 1_000;
+/// The most anchors a YAML policy may define.
+const MAX_ANCHORS: usize = 1_000;
 
 const POLICY_FIELDS: &[&str] = &["version", "realm", "scopes", "schemes", "default", "routes"];
 const ROUTE_FIELDS: &[&str] = &["route", "public", "deny", "allow", "scopes", "any_scopes"];
@@ -89,13 +109,19 @@ const ALTERNATIVE_FIELDS: &[&str] = &["scheme", "all", "scopes", "any_scopes"];
 /// # Errors
 /// Every problem found, in file order. A YAML syntax error stops reading, so it comes alone.
 pub fn parse(source: &str) -> Result<Document, Vec<Diagnostic>> {
+    // Numbers keep their text where YAML would change it (`007`, `1_000`), and only `true`
+    // and `false` are booleans, so a scope named `on` or `007` stays what was written.
     let options = serde_saphyr::options! {
         with_snippet: false,
+        strict_booleans: true,
+        leading_zero_numbers_as_strings: true,
+        underscored_numbers_as_strings: true,
         budget: serde_saphyr::budget! {
-            max_events: 4_000_000,
-            max_aliases: 1_000,
-            max_anchors: 1_000,
-            max_depth: 32,
+            max_events: 2 * MAX_NODES,
+            max_nodes: MAX_NODES,
+            max_aliases: MAX_ALIASES,
+            max_anchors: MAX_ANCHORS,
+            max_depth: MAX_DEPTH,
         },
     };
     let root = match serde_saphyr::from_str_with_options::<Located>(source, options) {
@@ -120,13 +146,27 @@ fn syntax_error(error: &serde_saphyr::Error) -> Diagnostic {
         Span::new(line, u32::try_from(at.column()).unwrap_or(u32::MAX).max(1))
     });
     let text = error.to_string();
-    let message = text
-        .split(" at line ")
-        .next()
-        .unwrap_or(&text)
-        .trim()
-        .to_owned();
+    let message = text.split(" at line ").next().unwrap_or(&text).trim();
+    let message = if let Some(breach) = message.strip_prefix("budget breached: ") {
+        budget_message(breach)
+    } else if let Some(rest) = message.strip_prefix("duplicate mapping key") {
+        let key = rest.split(',').next().unwrap_or_default().trim_start_matches(':').trim();
+        format!("the key `{key}` is repeated")
+    } else {
+        message.to_owned()
+    };
     Diagnostic::new(span, YamlError::Syntax(message))
+}
+
+/// Words for a breach of the reader's budget, from serde-saphyr's name for it.
+fn budget_message(breach: &str) -> String {
+    let limit = match breach.split([' ', '{']).next().unwrap_or_default() {
+        "Depth" => format!("is nested more than {MAX_DEPTH} levels deep"),
+        "Aliases" => format!("uses more than {MAX_ALIASES} aliases"),
+        "Anchors" => format!("defines more than {MAX_ANCHORS} anchors"),
+        _ => "is too large".to_owned(),
+    };
+    format!("the document {limit}, more than a policy needs")
 }
 
 type Entries = [(Spanned<String>, Spanned<Node>)];
@@ -145,14 +185,7 @@ impl Reader {
             Node::Map(entries) => Some(entries),
             other => {
                 let found = other.describe();
-                self.error(
-                    node.span,
-                    YamlError::WrongShape {
-                        field,
-                        expected: "a map",
-                        found,
-                    },
-                );
+                self.error(node.span, YamlError::WrongShape { field, expected: "a map", found });
                 None
             }
         }
@@ -164,14 +197,7 @@ impl Reader {
             if !known.contains(&key.value.as_str()) {
                 let suggestion = suggest(&key.value, known.iter().copied());
                 let field = key.value.clone();
-                self.error(
-                    key.span,
-                    YamlError::UnknownField {
-                        field,
-                        place,
-                        suggestion,
-                    },
-                );
+                self.error(key.span, YamlError::UnknownField { field, place, suggestion });
             }
         }
     }
@@ -181,14 +207,7 @@ impl Reader {
             Node::Scalar(text) => Some(Spanned::new(text.clone(), node.span)),
             other => {
                 let (expected, found) = ("a single value", other.describe());
-                self.error(
-                    node.span,
-                    YamlError::WrongShape {
-                        field,
-                        expected,
-                        found,
-                    },
-                );
+                self.error(node.span, YamlError::WrongShape { field, expected, found });
                 None
             }
         }
@@ -198,44 +217,32 @@ impl Reader {
     fn list(&mut self, node: &Spanned<Node>, field: &'static str) -> Vec<Spanned<String>> {
         match &node.value {
             Node::Scalar(text) => vec![Spanned::new(text.clone(), node.span)],
-            Node::Seq(items) => items
-                .iter()
-                .filter_map(|item| self.text(item, field))
-                .collect(),
+            Node::Seq(items) => items.iter().filter_map(|item| self.text(item, field)).collect(),
             other => {
                 let (expected, found) = ("a list of values", other.describe());
-                self.error(
-                    node.span,
-                    YamlError::WrongShape {
-                        field,
-                        expected,
-                        found,
-                    },
-                );
+                self.error(node.span, YamlError::WrongShape { field, expected, found });
                 Vec::new()
             }
         }
     }
 
     fn document(&mut self, root: &Spanned<Node>) -> Option<Document> {
+        if root.value == Node::Null {
+            return self.fail(root.span, YamlError::Empty);
+        }
         let entries = self.map(root, "the policy")?;
         self.refuse_unknown(entries, POLICY_FIELDS, "the policy");
 
         let version = match field(entries, "version") {
             Some(node) => {
-                self.text(node, "version")
-                    .and_then(|text| match text.value.parse::<u32>() {
-                        Ok(number) => Some(Spanned::new(number, text.span)),
-                        Err(_) => {
-                            let (expected, found) = ("the number 1", "text");
-                            let error = YamlError::WrongShape {
-                                field: "version",
-                                expected,
-                                found,
-                            };
-                            self.fail(text.span, error)
-                        }
-                    })
+                self.text(node, "version").and_then(|text| match text.value.parse::<u32>() {
+                    Ok(number) => Some(Spanned::new(number, text.span)),
+                    Err(_) => {
+                        let (expected, found) = ("the number 1", "text");
+                        let error = YamlError::WrongShape { field: "version", expected, found };
+                        self.fail(text.span, error)
+                    }
+                })
             }
             None => self.missing(root.span, "version", "the policy"),
         };
@@ -248,14 +255,7 @@ impl Reader {
         let default = field(entries, "default").and_then(|node| self.default(node));
         let routes = field(entries, "routes").map_or_else(Vec::new, |node| self.routes(node));
 
-        Some(Document {
-            version: version?,
-            realm: realm?,
-            scopes,
-            schemes,
-            default,
-            routes,
-        })
+        Some(Document { version: version?, realm: realm?, scopes, schemes, default, routes })
     }
 
     fn missing<T>(&mut self, span: Span, field: &'static str, place: &'static str) -> Option<T> {
@@ -268,10 +268,7 @@ impl Reader {
             Node::Map(entries) => entries,
             Node::Null => return Vec::new(),
             _ => {
-                return self
-                    .map(node, "scopes")
-                    .map(|_| Vec::new())
-                    .unwrap_or_default();
+                return self.map(node, "scopes").map(|_| Vec::new()).unwrap_or_default();
             }
         };
 
@@ -287,19 +284,12 @@ impl Reader {
                     let (expected, found) = ("a map like `{ implies: [...] }`", other.describe());
                     self.error(
                         body.span,
-                        YamlError::WrongShape {
-                            field: "scopes",
-                            expected,
-                            found,
-                        },
+                        YamlError::WrongShape { field: "scopes", expected, found },
                     );
                     Vec::new()
                 }
             };
-            decls.push(ScopeDecl {
-                name: name.clone(),
-                implies,
-            });
+            decls.push(ScopeDecl { name: name.clone(), implies });
         }
         decls
     }
@@ -324,10 +314,7 @@ impl Reader {
                     .collect(),
             };
             match scheme_from_fields(&body) {
-                Ok(config) => schemes.push(SchemeDecl {
-                    name: body.name,
-                    config,
-                }),
+                Ok(config) => schemes.push(SchemeDecl { name: body.name, config }),
                 Err(errors) => {
                     for (span, error) in errors {
                         self.error(span, error);
@@ -348,14 +335,7 @@ impl Reader {
             }
             other => {
                 let (expected, found) = ("`deny`, `public` or a rule", other.describe());
-                self.error(
-                    node.span,
-                    YamlError::WrongShape {
-                        field: "default",
-                        expected,
-                        found,
-                    },
-                );
+                self.error(node.span, YamlError::WrongShape { field: "default", expected, found });
                 return None;
             }
         };
@@ -365,14 +345,7 @@ impl Reader {
     fn routes(&mut self, node: &Spanned<Node>) -> Vec<RouteDecl> {
         let Node::Seq(items) = &node.value else {
             let (expected, found) = ("a list", node.value.describe());
-            self.error(
-                node.span,
-                YamlError::WrongShape {
-                    field: "routes",
-                    expected,
-                    found,
-                },
-            );
+            self.error(node.span, YamlError::WrongShape { field: "routes", expected, found });
             return Vec::new();
         };
 
@@ -418,7 +391,8 @@ impl Reader {
         }
         if allow.is_none() && requirement.is_some() {
             let other = if public.is_some() { "public" } else { "deny" };
-            self.error(at, YamlError::Conflict(other, "scopes"));
+            let scopes = if field(entries, "scopes").is_some() { "scopes" } else { "any_scopes" };
+            self.error(at, YamlError::Conflict(other, scopes));
             return None;
         }
 
@@ -427,16 +401,15 @@ impl Reader {
             return match text.value.as_str() {
                 "true" => Some(Rule::Public { reason: None }),
                 "false" => self.fail(text.span, YamlError::FalseFlag("public")),
-                _ => Some(Rule::Public {
-                    reason: Some(text.value),
-                }),
+                _ => Some(Rule::Public { reason: Some(text.value) }),
             };
         }
         if let Some(node) = deny {
             let text = self.text(node, "deny")?;
             return match text.value.as_str() {
                 "true" => Some(Rule::Deny),
-                _ => self.fail(text.span, YamlError::FalseFlag("deny")),
+                "false" => self.fail(text.span, YamlError::FalseFlag("deny")),
+                _ => self.fail(text.span, YamlError::DenyNotTrue),
             };
         }
         let Some(node) = allow else {
@@ -444,16 +417,10 @@ impl Reader {
         };
 
         let alternatives = match &node.value {
-            Node::Seq(items) => items
-                .iter()
-                .filter_map(|item| self.alternative(item))
-                .collect(),
+            Node::Seq(items) => items.iter().filter_map(|item| self.alternative(item)).collect(),
             _ => vec![self.alternative(node)?],
         };
-        Some(Rule::Allow(AllowRule {
-            alternatives,
-            scopes: requirement.flatten(),
-        }))
+        Some(Rule::Allow(AllowRule { alternatives, scopes: requirement.flatten() }))
     }
 
     fn fail<T>(&mut self, span: Span, error: YamlError) -> Option<T> {
@@ -474,17 +441,11 @@ impl Reader {
             }
             (Some((_, node)), None) => {
                 let scopes = self.list(node, "scopes");
-                Some(Some(ScopeRequirement {
-                    mode: ScopeMatch::All,
-                    scopes,
-                }))
+                Some(Some(ScopeRequirement { mode: ScopeMatch::All, scopes }))
             }
             (None, Some((_, node))) => {
                 let scopes = self.list(node, "any_scopes");
-                Some(Some(ScopeRequirement {
-                    mode: ScopeMatch::Any,
-                    scopes,
-                }))
+                Some(Some(ScopeRequirement { mode: ScopeMatch::Any, scopes }))
             }
         }
     }
@@ -494,10 +455,7 @@ impl Reader {
         let entries = match &node.value {
             Node::Scalar(name) => {
                 let schemes = vec![Spanned::new(name.clone(), node.span)];
-                return Some(Alternative {
-                    schemes,
-                    scopes: None,
-                });
+                return Some(Alternative { schemes, scopes: None });
             }
             _ => self.map(node, "allow")?,
         };
@@ -545,8 +503,5 @@ fn scheme_field(key: &Spanned<String>, value: &Spanned<Node>) -> SchemeField {
             FieldValue::Map(entries.iter().map(|(k, v)| scheme_field(k, v)).collect())
         }
     };
-    SchemeField {
-        key: key.clone(),
-        value: Spanned::new(converted, value.span),
-    }
+    SchemeField { key: key.clone(), value: Spanned::new(converted, value.span) }
 }

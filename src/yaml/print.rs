@@ -36,10 +36,8 @@ pub fn print(doc: &Document) -> String {
         out.push_str("schemes:\n");
     }
     for scheme in &doc.schemes {
-        let fields: Vec<String> = scheme_fields(&scheme.config)
-            .into_iter()
-            .map(|(k, v)| format!("{k}: {v}"))
-            .collect();
+        let fields: Vec<String> =
+            scheme_fields(&scheme.config).into_iter().map(|(k, v)| format!("{k}: {v}")).collect();
         let _ = writeln!(out, "  {}: {{ {} }}", scheme.name.value, fields.join(", "));
     }
 
@@ -65,9 +63,7 @@ pub fn print(doc: &Document) -> String {
 fn rule(rule: &Rule) -> String {
     match rule {
         Rule::Public { reason: None } => "public: true".into(),
-        Rule::Public {
-            reason: Some(reason),
-        } => format!("public: {}", quoted(reason)),
+        Rule::Public { reason: Some(reason) } => format!("public: {}", quoted(reason)),
         Rule::Deny => "deny: true".into(),
         Rule::Allow(allow) => {
             let alternatives: Vec<String> = allow.alternatives.iter().map(alternative).collect();
@@ -82,11 +78,7 @@ fn rule(rule: &Rule) -> String {
 }
 
 fn alternative(alternative: &Alternative) -> String {
-    let names: Vec<&str> = alternative
-        .schemes
-        .iter()
-        .map(|s| s.value.as_str())
-        .collect();
+    let names: Vec<&str> = alternative.schemes.iter().map(|s| s.value.as_str()).collect();
     let set = match names.as_slice() {
         [one] if alternative.scopes.is_none() => return (*one).to_owned(),
         [one] => format!("scheme: {one}"),
@@ -103,11 +95,7 @@ fn requirement(requirement: &ScopeRequirement) -> String {
         ScopeMatch::All => "scopes",
         ScopeMatch::Any => "any_scopes",
     };
-    let scopes: Vec<&str> = requirement
-        .scopes
-        .iter()
-        .map(|s| s.value.as_str())
-        .collect();
+    let scopes: Vec<&str> = requirement.scopes.iter().map(|s| s.value.as_str()).collect();
     format!("{key}: {}", list(&scopes))
 }
 
@@ -183,11 +171,7 @@ fn list(items: &[&str]) -> String {
 
 /// `text` bare when YAML reads it back as the same string, otherwise double-quoted.
 fn scalar(text: &str) -> String {
-    if is_plain(text) {
-        text.to_owned()
-    } else {
-        quoted(text)
-    }
+    if is_plain(text) { text.to_owned() } else { quoted(text) }
 }
 
 /// Whether `text` can be written unquoted, even inside a flow collection, and still be read
@@ -195,16 +179,11 @@ fn scalar(text: &str) -> String {
 /// with a colon, and not a word YAML reads as a boolean or null.
 fn is_plain(text: &str) -> bool {
     let reserved = ["true", "false", "null", "yes", "no", "on", "off", "y", "n"];
-    let first_ok = text
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    let first_ok = text.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
     first_ok
         && !text.ends_with(':')
         && !text.contains("::")
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_-./:".contains(c))
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || "_-./:".contains(c))
         && !reserved.iter().any(|word| word.eq_ignore_ascii_case(text))
 }
 

@@ -101,11 +101,8 @@ pub fn path_pattern() -> impl Strategy<Value = PathPattern> {
         2 => Just(Segment::Param(String::new())),
         1 => Just(Segment::Wildcard),
     ];
-    (
-        prop::collection::vec(segment, 0..4),
-        prop::bool::weighted(0.25),
-    )
-        .prop_map(|(mut segments, catch_all)| {
+    (prop::collection::vec(segment, 0..4), prop::bool::weighted(0.25)).prop_map(
+        |(mut segments, catch_all)| {
             let mut n = 0;
             for segment in &mut segments {
                 if let Segment::Param(name) = segment {
@@ -117,7 +114,8 @@ pub fn path_pattern() -> impl Strategy<Value = PathPattern> {
                 segments.push(Segment::CatchAll);
             }
             PathPattern { segments }
-        })
+        },
+    )
 }
 
 pub fn method_set() -> impl Strategy<Value = MethodSet> {
@@ -148,25 +146,13 @@ fn token() -> impl Strategy<Value = String> {
 }
 
 fn duration() -> impl Strategy<Value = Duration> {
-    prop_oneof![
-        Just(0u64),
-        Just(30),
-        Just(900),
-        Just(3600),
-        Just(86_400),
-        1u64..100_000
-    ]
-    .prop_map(Duration::from_secs)
+    prop_oneof![Just(0u64), Just(30), Just(900), Just(3600), Just(86_400), 1u64..100_000]
+        .prop_map(Duration::from_secs)
 }
 
 fn scheme_config() -> impl Strategy<Value = SchemeConfig> {
     let algorithms = prop::sample::subsequence(
-        vec![
-            Algorithm::RS256,
-            Algorithm::ES256,
-            Algorithm::HS256,
-            Algorithm::EdDSA,
-        ],
+        vec![Algorithm::RS256, Algorithm::ES256, Algorithm::HS256, Algorithm::EdDSA],
         1..3,
     );
     let keys = prop_oneof![
@@ -185,47 +171,28 @@ fn scheme_config() -> impl Strategy<Value = SchemeConfig> {
         prop_oneof![Just("sub".to_owned()), text()],
         prop::option::of(prop_oneof![Just("at+jwt".to_owned()), text()]),
     )
-        .prop_map(
-            |(issuer, audience, algorithms, keys, leeway, max, scope, subject, typ)| {
-                SchemeConfig::Jwt(JwtConfig {
-                    issuer,
-                    audience,
-                    algorithms,
-                    keys,
-                    leeway,
-                    max_lifetime: max,
-                    scope_claim: scope,
-                    subject_claim: subject,
-                    typ,
-                })
-            },
-        );
-    let opaque = text().prop_map(|store| SchemeConfig::OpaqueToken(OpaqueTokenConfig { store }));
-    let api_key = (
-        token(),
-        prop::option::of(token()),
-        prop::collection::vec(text(), 0..3),
-        text(),
-    )
-        .prop_map(|(header, authorization_scheme, prefixes, store)| {
-            SchemeConfig::ApiKey(ApiKeyConfig {
-                header,
-                authorization_scheme,
-                prefixes,
-                store,
+        .prop_map(|(issuer, audience, algorithms, keys, leeway, max, scope, subject, typ)| {
+            SchemeConfig::Jwt(JwtConfig {
+                issuer,
+                audience,
+                algorithms,
+                keys,
+                leeway,
+                max_lifetime: max,
+                scope_claim: scope,
+                subject_claim: subject,
+                typ,
             })
         });
+    let opaque = text().prop_map(|store| SchemeConfig::OpaqueToken(OpaqueTokenConfig { store }));
+    let api_key = (token(), prop::option::of(token()), prop::collection::vec(text(), 0..3), text())
+        .prop_map(|(header, authorization_scheme, prefixes, store)| {
+            SchemeConfig::ApiKey(ApiKeyConfig { header, authorization_scheme, prefixes, store })
+        });
     let same_site = prop::sample::select(vec![SameSite::Strict, SameSite::Lax, SameSite::None]);
-    let session = (
-        token(),
-        prop::option::of(token()),
-        same_site,
-        any::<bool>(),
-        any::<bool>(),
-        text(),
-    )
-        .prop_map(
-            |(cookie, csrf_header, same_site, secure, http_only, store)| {
+    let session =
+        (token(), prop::option::of(token()), same_site, any::<bool>(), any::<bool>(), text())
+            .prop_map(|(cookie, csrf_header, same_site, secure, http_only, store)| {
                 SchemeConfig::Session(SessionConfig {
                     cookie,
                     csrf_header,
@@ -234,8 +201,7 @@ fn scheme_config() -> impl Strategy<Value = SchemeConfig> {
                     http_only,
                     store,
                 })
-            },
-        );
+            });
     prop_oneof![jwt, opaque, api_key, session]
 }
 
@@ -251,26 +217,15 @@ fn requirement() -> impl Strategy<Value = ScopeRequirement> {
 
 fn rule(scheme_count: usize) -> impl Strategy<Value = Rule> {
     let alternative = (
-        prop::sample::subsequence(
-            (0..scheme_count).collect::<Vec<_>>(),
-            1..=scheme_count.min(2),
-        ),
+        prop::sample::subsequence((0..scheme_count).collect::<Vec<_>>(), 1..=scheme_count.min(2)),
         prop::option::of(requirement()),
     )
         .prop_map(|(members, scopes)| Alternative {
             schemes: members.into_iter().map(|i| at(format!("s{i}"))).collect(),
             scopes,
         });
-    let allow = (
-        prop::collection::vec(alternative, 1..3),
-        prop::option::of(requirement()),
-    )
-        .prop_map(|(alternatives, scopes)| {
-            Rule::Allow(AllowRule {
-                alternatives,
-                scopes,
-            })
-        });
+    let allow = (prop::collection::vec(alternative, 1..3), prop::option::of(requirement()))
+        .prop_map(|(alternatives, scopes)| Rule::Allow(AllowRule { alternatives, scopes }));
     prop_oneof![
         1 => prop::option::of(text()).prop_map(|reason| Rule::Public { reason }),
         1 => Just(Rule::Deny),
@@ -311,10 +266,7 @@ fn build_document(
     let schemes = configs
         .into_iter()
         .enumerate()
-        .map(|(i, config)| SchemeDecl {
-            name: at(format!("s{i}")),
-            config,
-        })
+        .map(|(i, config)| SchemeDecl { name: at(format!("s{i}")), config })
         .collect();
 
     // Implications only point to later scopes, so the catalogue never has a cycle.
@@ -337,10 +289,7 @@ fn build_document(
     for (methods, path, rule) in routes {
         let pattern = RoutePattern { methods, path };
         if kept.iter().all(|r| !r.pattern.value.clashes_with(&pattern)) {
-            kept.push(RouteDecl {
-                pattern: at(pattern),
-                rule,
-            });
+            kept.push(RouteDecl { pattern: at(pattern), rule });
         }
     }
 
@@ -371,10 +320,7 @@ pub fn request() -> impl Strategy<Value = (String, String, bool)> {
 }
 
 pub fn method(name: &str) -> Method {
-    match RoutePattern::parse(&format!("{name} /"))
-        .expect("valid method")
-        .methods
-    {
+    match RoutePattern::parse(&format!("{name} /")).expect("valid method").methods {
         MethodSet::Only(mut list) => list.remove(0),
         MethodSet::Any => unreachable!("a named method"),
     }
