@@ -165,3 +165,25 @@ fn the_readme_policy_compiles() {
     let engine = Engine::from_text(block, Syntax::Dsl).expect("the README's policy compiles");
     assert_eq!(engine.route_count(), 4);
 }
+
+/// Every complete policy shown in the documentation (a code block starting with the
+/// version line) compiles, so the reference cannot drift from the code.
+#[test]
+fn the_documented_policies_compile() {
+    let docs = std::fs::read_to_string("docs/policy-language.md").expect("reference exists");
+    let mut checked = 0;
+    for block in docs.split("```").skip(1).step_by(2) {
+        let body = block.split_once('\n').map_or("", |(_, body)| body);
+        let syntax = match body.lines().next() {
+            Some("version 1") => Syntax::Dsl,
+            Some("version: 1") => Syntax::Yaml,
+            _ => continue,
+        };
+        if let Err(error) = Engine::from_text(body, syntax) {
+            let messages: Vec<String> = error.diagnostics().iter().map(|d| d.to_string()).collect();
+            panic!("a documented policy does not compile: {messages:?}\n{body}");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 6, "only {checked} complete policies found in the reference");
+}
