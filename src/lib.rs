@@ -58,6 +58,7 @@ mod error;
 mod eval;
 mod load;
 pub mod model;
+mod quote;
 pub mod syntax;
 pub mod yaml;
 

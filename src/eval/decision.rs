@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use super::path::PathError;
 use crate::model::ScopeMatch;
+use crate::quote;
 
 /// The outcome of deciding a request.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -139,10 +140,10 @@ impl Challenge {
     /// The challenge as a `WWW-Authenticate` value (RFC 9110 section 11.6.1), with `extra`
     /// auth-params after the challenge's own.
     pub fn render(&self, extra: &[(&str, &str)]) -> String {
-        let mut out = format!("{} realm={}", self.scheme.name(), quoted_string(&self.realm));
+        let mut out = format!("{} realm={}", self.scheme.name(), quote::http(&self.realm));
         let own = self.params.iter().map(|(k, v)| (*k, v.as_str()));
         for (key, value) in own.chain(extra.iter().copied()) {
-            let _ = write!(out, ", {key}={}", quoted_string(value));
+            let _ = write!(out, ", {key}={}", quote::http(value));
         }
         out
     }
@@ -223,44 +224,12 @@ impl Decision {
     }
 }
 
-/// An RFC 9110 quoted-string: `"` and `\` escaped; control characters, which a policy's
-/// realm cannot hold and descriptions never do, are dropped rather than sent.
-fn quoted_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars().filter(|c| !c.is_control()) {
-        if c == '"' || c == '\\' {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('"');
-    out
-}
-
 /// `{"error": CODE, key: value, ...}` with JSON string escaping.
 fn json_error(code: &str, fields: &[(&str, &str)]) -> String {
-    let mut out = format!("{{\"error\": {}", json_string(code));
+    let mut out = format!("{{\"error\": {}", quote::json(code));
     for (key, value) in fields {
-        let _ = write!(out, ", {}: {}", json_string(key), json_string(value));
+        let _ = write!(out, ", {}: {}", quote::json(key), quote::json(value));
     }
     out.push('}');
-    out
-}
-
-fn json_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if u32::from(c) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
     out
 }

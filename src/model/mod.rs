@@ -17,7 +17,7 @@ pub use scheme::{
     SameSite, SchemeConfig, SchemeKind, SessionConfig,
 };
 
-pub(crate) use scheme::{FieldValue, SchemeField, SchemeFields, scheme_from_fields};
+pub(crate) use scheme::{FieldValue, SchemeField, SchemeFields, Setting, scheme_from_fields};
 
 use std::fmt;
 

@@ -294,6 +294,76 @@ impl fmt::Display for Duration {
     }
 }
 
+/// One scheme setting as the printers write it back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Setting {
+    /// Free text, quoted where the syntax needs it.
+    Text(String),
+    /// A keyword, duration, algorithm or boolean, always written bare.
+    Word(String),
+    /// A list of free text.
+    Texts(Vec<String>),
+    /// A list of keywords.
+    Words(Vec<String>),
+}
+
+impl SchemeConfig {
+    /// The settings a printer writes, in the canonical order, with dotted keys for nested
+    /// fields (`keys.jwks_file`). Optional fields at their defaults are left out, except the
+    /// cookie attributes, which are always written because reviewers judge them.
+    pub(crate) fn settings(&self) -> Vec<(&'static str, Setting)> {
+        let text = |value: &str| Setting::Text(value.to_owned());
+        let texts = |values: &[String]| Setting::Texts(values.to_vec());
+        let word = |value: String| Setting::Word(value);
+        let mut out = Vec::new();
+        match self {
+            SchemeConfig::Jwt(jwt) => {
+                out.extend(jwt.issuer.as_deref().map(|issuer| ("issuer", text(issuer))));
+                if !jwt.audience.is_empty() {
+                    out.push(("audience", texts(&jwt.audience)));
+                }
+                let algorithms = jwt.algorithms.iter().map(|a| a.as_str().to_owned()).collect();
+                out.push(("algorithms", Setting::Words(algorithms)));
+                out.push(match &jwt.keys {
+                    KeySource::JwksFile(path) => ("keys.jwks_file", text(&path.to_string_lossy())),
+                    KeySource::PemFile(path) => ("keys.pem_file", text(&path.to_string_lossy())),
+                    KeySource::HmacSecretEnv(name) => ("keys.hmac_secret_env", text(name)),
+                });
+                if jwt.leeway.as_secs() != 0 {
+                    out.push(("leeway", word(jwt.leeway.to_string())));
+                }
+                out.extend(jwt.max_lifetime.map(|max| ("max_lifetime", word(max.to_string()))));
+                if jwt.scope_claim != "scope" {
+                    out.push(("scope_claim", text(&jwt.scope_claim)));
+                }
+                if jwt.subject_claim != "sub" {
+                    out.push(("subject_claim", text(&jwt.subject_claim)));
+                }
+                out.extend(jwt.typ.as_deref().map(|typ| ("typ", text(typ))));
+            }
+            SchemeConfig::OpaqueToken(opaque) => out.push(("store", text(&opaque.store))),
+            SchemeConfig::ApiKey(key) => {
+                out.push(("header", text(&key.header)));
+                let scheme = key.authorization_scheme.as_deref();
+                out.extend(scheme.map(|name| ("authorization_scheme", text(name))));
+                if !key.prefixes.is_empty() {
+                    out.push(("prefixes", texts(&key.prefixes)));
+                }
+                out.push(("store", text(&key.store)));
+            }
+            SchemeConfig::Session(session) => {
+                out.push(("cookie", text(&session.cookie)));
+                out.extend(session.csrf_header.as_deref().map(|h| ("csrf_header", text(h))));
+                out.push(("same_site", word(session.same_site.as_str().to_owned())));
+                out.push(("secure", word(session.secure.to_string())));
+                out.push(("http_only", word(session.http_only.to_string())));
+                out.push(("store", text(&session.store)));
+            }
+        }
+        out
+    }
+}
+
 /// Why a scheme's fields were refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

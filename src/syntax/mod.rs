@@ -237,8 +237,8 @@ impl Builder<'_> {
     }
 
     /// The contents of a quoted string with its escapes resolved. The grammar admits only
-    /// well-formed escapes, so the one failure left is a code point that is not a character,
-    /// which becomes U+FFFD (the model's checks then refuse any name or scope holding it).
+    /// well-formed escapes, so the one failure left is a `\uXXXX` naming half a surrogate
+    /// pair, which becomes U+FFFD (the model's checks then refuse any name holding it).
     fn text(&self, pair: Pair<'_, G>) -> String {
         let inner = pair.into_inner().next().map_or("", |inner| inner.as_str());
         let mut out = String::with_capacity(inner.len());
@@ -253,7 +253,7 @@ impl Builder<'_> {
                 Some('t') => out.push('\t'),
                 Some('r') => out.push('\r'),
                 Some('u') => {
-                    let hex: String = chars.by_ref().skip(1).take_while(|&c| c != '}').collect();
+                    let hex: String = chars.by_ref().take(4).collect();
                     let code = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32);
                     out.push(code.unwrap_or(char::REPLACEMENT_CHARACTER));
                 }
@@ -395,7 +395,7 @@ fn describe(rules: &[G]) -> String {
             G::requirement | G::all_scopes | G::any_scopes => "`scopes` or `any_scopes`",
             G::scope | G::scope_decl => "a scope name",
             G::text | G::inner => "a quoted string",
-            G::escape => "an escape (`\\\"`, `\\\\`, `\\n`, `\\t`, `\\r` or `\\u{...}`)",
+            G::escape => "an escape (`\\\"`, `\\\\`, `\\n`, `\\t`, `\\r` or `\\uXXXX`)",
             G::integer => "a number",
             G::field | G::key => "a field name",
             G::values | G::word => "a value",

@@ -6,15 +6,14 @@
 
 use std::fmt::Write as _;
 
-use crate::model::{
-    Alternative, Document, KeySource, RouteDecl, Rule, SchemeConfig, ScopeMatch, ScopeRequirement,
-};
+use crate::model::{Alternative, Document, RouteDecl, Rule, ScopeMatch, ScopeRequirement, Setting};
+use crate::quote;
 
 /// The document as DSL text.
 pub fn print(doc: &Document) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "version {}", doc.version.value);
-    let _ = writeln!(out, "realm {}", quote(&doc.realm.value));
+    let _ = writeln!(out, "realm {}", quote::json(&doc.realm.value));
 
     if let Some(scopes) = &doc.scopes {
         out.push_str("\nscopes {\n");
@@ -31,8 +30,8 @@ pub fn print(doc: &Document) -> String {
 
     for scheme in &doc.schemes {
         let _ = writeln!(out, "\nscheme {}: {} {{", scheme.name.value, scheme.config.kind());
-        for (key, value) in scheme_fields(&scheme.config) {
-            let _ = writeln!(out, "    {key} {value}");
+        for (key, value) in scheme.config.settings() {
+            let _ = writeln!(out, "    {key} {}", setting(&value));
         }
         out.push_str("}\n");
     }
@@ -65,7 +64,7 @@ fn print_routes(out: &mut String, routes: &[RouteDecl]) {
 fn rule(rule: &Rule) -> String {
     match rule {
         Rule::Public { reason: None } => "public".into(),
-        Rule::Public { reason: Some(reason) } => format!("public {}", quote(reason)),
+        Rule::Public { reason: Some(reason) } => format!("public {}", quote::json(reason)),
         Rule::Deny => "deny".into(),
         Rule::Allow(allow) => {
             let alternatives: Vec<String> = allow.alternatives.iter().map(alternative).collect();
@@ -97,88 +96,14 @@ fn requirement(requirement: &ScopeRequirement) -> String {
     format!("{keyword} {}", scopes.join(", "))
 }
 
-/// A scheme's settings as `key value` pairs, leaving out fields at their defaults except the
-/// cookie attributes, which are always written because reviewers judge them.
-fn scheme_fields(config: &SchemeConfig) -> Vec<(&'static str, String)> {
-    let mut fields = Vec::new();
-    match config {
-        SchemeConfig::Jwt(jwt) => {
-            if let Some(issuer) = &jwt.issuer {
-                fields.push(("issuer", quote(issuer)));
-            }
-            if !jwt.audience.is_empty() {
-                fields.push(("audience", quote_list(&jwt.audience)));
-            }
-            let algorithms: Vec<&str> = jwt.algorithms.iter().map(|a| a.as_str()).collect();
-            fields.push(("algorithms", algorithms.join(", ")));
-            fields.push(match &jwt.keys {
-                KeySource::JwksFile(path) => ("keys.jwks_file", quote(&path.to_string_lossy())),
-                KeySource::PemFile(path) => ("keys.pem_file", quote(&path.to_string_lossy())),
-                KeySource::HmacSecretEnv(name) => ("keys.hmac_secret_env", quote(name)),
-            });
-            if jwt.leeway.as_secs() != 0 {
-                fields.push(("leeway", jwt.leeway.to_string()));
-            }
-            if let Some(max) = jwt.max_lifetime {
-                fields.push(("max_lifetime", max.to_string()));
-            }
-            if jwt.scope_claim != "scope" {
-                fields.push(("scope_claim", quote(&jwt.scope_claim)));
-            }
-            if jwt.subject_claim != "sub" {
-                fields.push(("subject_claim", quote(&jwt.subject_claim)));
-            }
-            if let Some(typ) = &jwt.typ {
-                fields.push(("typ", quote(typ)));
-            }
+/// A setting's value in DSL form: free text quoted, words bare, lists with commas.
+fn setting(value: &Setting) -> String {
+    match value {
+        Setting::Text(text) => quote::json(text),
+        Setting::Word(word) => word.clone(),
+        Setting::Texts(texts) => {
+            texts.iter().map(|t| quote::json(t)).collect::<Vec<_>>().join(", ")
         }
-        SchemeConfig::OpaqueToken(opaque) => fields.push(("store", quote(&opaque.store))),
-        SchemeConfig::ApiKey(key) => {
-            fields.push(("header", quote(&key.header)));
-            if let Some(scheme) = &key.authorization_scheme {
-                fields.push(("authorization_scheme", quote(scheme)));
-            }
-            if !key.prefixes.is_empty() {
-                fields.push(("prefixes", quote_list(&key.prefixes)));
-            }
-            fields.push(("store", quote(&key.store)));
-        }
-        SchemeConfig::Session(session) => {
-            fields.push(("cookie", quote(&session.cookie)));
-            if let Some(header) = &session.csrf_header {
-                fields.push(("csrf_header", quote(header)));
-            }
-            fields.push(("same_site", session.same_site.as_str().into()));
-            fields.push(("secure", session.secure.to_string()));
-            fields.push(("http_only", session.http_only.to_string()));
-            fields.push(("store", quote(&session.store)));
-        }
+        Setting::Words(words) => words.join(", "),
     }
-    fields
-}
-
-fn quote_list(items: &[String]) -> String {
-    items.iter().map(|item| quote(item)).collect::<Vec<_>>().join(", ")
-}
-
-/// A DSL string literal: double quotes, with quotes, backslashes and control characters
-/// escaped.
-pub(crate) fn quote(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }

@@ -7,8 +7,9 @@
 use std::fmt::Write as _;
 
 use crate::model::{
-    Alternative, Document, KeySource, Rule, SchemeConfig, ScopeMatch, ScopeRequirement,
+    Alternative, Document, Rule, SchemeConfig, ScopeMatch, ScopeRequirement, Setting,
 };
+use crate::quote;
 
 /// The document as YAML text.
 pub fn print(doc: &Document) -> String {
@@ -36,8 +37,7 @@ pub fn print(doc: &Document) -> String {
         out.push_str("schemes:\n");
     }
     for scheme in &doc.schemes {
-        let fields: Vec<String> =
-            scheme_fields(&scheme.config).into_iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        let fields = scheme_fields(&scheme.config);
         let _ = writeln!(out, "  {}: {{ {} }}", scheme.name.value, fields.join(", "));
     }
 
@@ -63,7 +63,7 @@ pub fn print(doc: &Document) -> String {
 fn rule(rule: &Rule) -> String {
     match rule {
         Rule::Public { reason: None } => "public: true".into(),
-        Rule::Public { reason: Some(reason) } => format!("public: {}", quoted(reason)),
+        Rule::Public { reason: Some(reason) } => format!("public: {}", quote::json(reason)),
         Rule::Deny => "deny: true".into(),
         Rule::Allow(allow) => {
             let alternatives: Vec<String> = allow.alternatives.iter().map(alternative).collect();
@@ -99,67 +99,22 @@ fn requirement(requirement: &ScopeRequirement) -> String {
     format!("{key}: {}", list(&scopes))
 }
 
-fn scheme_fields(config: &SchemeConfig) -> Vec<(&'static str, String)> {
-    let mut fields = vec![("type", config.kind().as_str().to_owned())];
-    match config {
-        SchemeConfig::Jwt(jwt) => {
-            if let Some(issuer) = &jwt.issuer {
-                fields.push(("issuer", scalar(issuer)));
+/// A scheme's body as flow-map entries: `type` first, then its settings, the dotted keys
+/// (`keys.jwks_file`) written as a nested map.
+fn scheme_fields(config: &SchemeConfig) -> Vec<String> {
+    let mut fields = vec![format!("type: {}", config.kind().as_str())];
+    for (key, value) in config.settings() {
+        let value = match &value {
+            Setting::Text(text) => scalar(text),
+            Setting::Word(word) => word.clone(),
+            Setting::Texts(items) | Setting::Words(items) => {
+                list(&items.iter().map(String::as_str).collect::<Vec<_>>())
             }
-            if !jwt.audience.is_empty() {
-                let audience: Vec<&str> = jwt.audience.iter().map(String::as_str).collect();
-                fields.push(("audience", list(&audience)));
-            }
-            let algorithms: Vec<&str> = jwt.algorithms.iter().map(|a| a.as_str()).collect();
-            fields.push(("algorithms", list(&algorithms)));
-            let keys = match &jwt.keys {
-                KeySource::JwksFile(path) => {
-                    format!("jwks_file: {}", quoted(&path.to_string_lossy()))
-                }
-                KeySource::PemFile(path) => {
-                    format!("pem_file: {}", quoted(&path.to_string_lossy()))
-                }
-                KeySource::HmacSecretEnv(name) => format!("hmac_secret_env: {}", quoted(name)),
-            };
-            fields.push(("keys", format!("{{ {keys} }}")));
-            if jwt.leeway.as_secs() != 0 {
-                fields.push(("leeway", jwt.leeway.to_string()));
-            }
-            if let Some(max) = jwt.max_lifetime {
-                fields.push(("max_lifetime", max.to_string()));
-            }
-            if jwt.scope_claim != "scope" {
-                fields.push(("scope_claim", quoted(&jwt.scope_claim)));
-            }
-            if jwt.subject_claim != "sub" {
-                fields.push(("subject_claim", quoted(&jwt.subject_claim)));
-            }
-            if let Some(typ) = &jwt.typ {
-                fields.push(("typ", quoted(typ)));
-            }
-        }
-        SchemeConfig::OpaqueToken(opaque) => fields.push(("store", scalar(&opaque.store))),
-        SchemeConfig::ApiKey(key) => {
-            fields.push(("header", scalar(&key.header)));
-            if let Some(scheme) = &key.authorization_scheme {
-                fields.push(("authorization_scheme", scalar(scheme)));
-            }
-            if !key.prefixes.is_empty() {
-                let prefixes: Vec<&str> = key.prefixes.iter().map(String::as_str).collect();
-                fields.push(("prefixes", list(&prefixes)));
-            }
-            fields.push(("store", scalar(&key.store)));
-        }
-        SchemeConfig::Session(session) => {
-            fields.push(("cookie", scalar(&session.cookie)));
-            if let Some(header) = &session.csrf_header {
-                fields.push(("csrf_header", scalar(header)));
-            }
-            fields.push(("same_site", session.same_site.as_str().to_owned()));
-            fields.push(("secure", session.secure.to_string()));
-            fields.push(("http_only", session.http_only.to_string()));
-            fields.push(("store", scalar(&session.store)));
-        }
+        };
+        fields.push(match key.split_once('.') {
+            Some((outer, inner)) => format!("{outer}: {{ {inner}: {value} }}"),
+            None => format!("{key}: {value}"),
+        });
     }
     fields
 }
@@ -171,7 +126,7 @@ fn list(items: &[&str]) -> String {
 
 /// `text` bare when YAML reads it back as the same string, otherwise double-quoted.
 fn scalar(text: &str) -> String {
-    if is_plain(text) { text.to_owned() } else { quoted(text) }
+    if is_plain(text) { text.to_owned() } else { quote::json(text) }
 }
 
 /// Whether `text` can be written unquoted, even inside a flow collection, and still be read
@@ -185,25 +140,4 @@ fn is_plain(text: &str) -> bool {
         && !text.contains("::")
         && text.chars().all(|c| c.is_ascii_alphanumeric() || "_-./:".contains(c))
         && !reserved.iter().any(|word| word.eq_ignore_ascii_case(text))
-}
-
-/// A YAML double-quoted scalar; its escapes are a superset of JSON's, so JSON's rules do.
-pub(crate) fn quoted(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() || c == '\u{feff}' => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
