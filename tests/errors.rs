@@ -728,6 +728,12 @@ const CASES: &[Case] = &[
     Case { name: "schemes as a list", syntax: Yaml, prelude: Head, lines: &["schemes: []"],
         line: 3, column: 10, message: Msg::Is("`schemes` must be a map, not a list"),
         help: Help::No },
+    Case { name: "a route that is not a map", syntax: Yaml, prelude: Head,
+        lines: &["routes:", "  - GET /a"], line: 4, column: 5,
+        message: Msg::Is("a route must be a map, not a single value"), help: Help::No },
+    Case { name: "a scheme that is not a map", syntax: Yaml, prelude: Head,
+        lines: &["schemes:", "  k: api_key"], line: 4, column: 6,
+        message: Msg::Is("a scheme must be a map, not a single value"), help: Help::No },
     Case { name: "default as a number", syntax: Yaml, prelude: Head, lines: &["default: 3"],
         line: 3, column: 10,
         message: Msg::Is("`default` must be `deny`, `public` or a rule, not a single value"),
@@ -1242,9 +1248,9 @@ fn yaml_reader_budgets() {
 
 #[test]
 fn yaml_node_budget() {
-    // 2,500,000 one-character items in a flow list: over the node budget, under the size
+    // 3,000,000 one-character items in a flow list: over the node budget, under the size
     // limit, so the budget is what refuses it
-    let items = vec!["1"; 2_500_001].join(",");
+    let items = vec!["1"; 3_000_001].join(",");
     let text = format!("version: 1\nrealm: api\nextra: [{items}]\n");
     let found = diagnostics(Yaml, &text);
     assert_eq!(

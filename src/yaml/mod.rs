@@ -90,8 +90,9 @@ impl YamlError {
     }
 }
 
-/// The most YAML nodes a policy may have: room for 250,000 routes of ten nodes each.
-const MAX_NODES: usize = 2_500_000;
+/// The most YAML nodes a policy may have: room for 250,000 routes of ten nodes each and
+/// the rest of the policy.
+const MAX_NODES: usize = 3_000_000;
 /// How deeply a YAML policy may nest; a policy needs six levels.
 const MAX_DEPTH: usize = 32;
 /// The most aliases a YAML policy may use.
@@ -301,7 +302,7 @@ impl Reader {
 
         let mut schemes = Vec::new();
         for (name, body) in entries {
-            let Some(fields) = self.map(body, "schemes") else {
+            let Some(fields) = self.map(body, "a scheme") else {
                 continue;
             };
             let body = SchemeFields {
@@ -351,7 +352,7 @@ impl Reader {
 
         let mut routes = Vec::new();
         for item in items {
-            let Some(entries) = self.map(item, "routes") else {
+            let Some(entries) = self.map(item, "a route") else {
                 continue;
             };
             self.refuse_unknown(entries, ROUTE_FIELDS, "a route");
