@@ -84,13 +84,17 @@ pub enum LoadError {
         source: std::io::Error,
     },
     /// The policy has problems; every one found is listed, in file order.
-    #[error("{} has {} error(s)", file.as_ref().map_or("the policy".into(), |f| format!("`{}`", f.display())), diagnostics.len())]
+    #[error("{} has {} error(s)", describe(file), diagnostics.len())]
     Invalid {
         /// The file, when the policy came from one.
         file: Option<PathBuf>,
         /// The problems, sorted by position.
         diagnostics: Vec<Diagnostic>,
     },
+}
+
+fn describe(file: &Option<PathBuf>) -> String {
+    file.as_ref().map_or("the policy".into(), |f| format!("`{}`", f.display()))
 }
 
 impl LoadError {

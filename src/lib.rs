@@ -52,6 +52,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod authn;
 mod compile;
 mod credential;
 mod error;
@@ -62,6 +63,7 @@ mod quote;
 pub mod syntax;
 pub mod yaml;
 
+pub use authn::{Authenticator, AuthenticatorBuilder, Context, SetupError};
 pub use compile::{CompileError, CompileOptions, Engine, MAX_ROUTES};
 pub use credential::{
     ApiKeyCredential, Credential, Identity, JwtCredential, OpaqueTokenCredential, SessionCredential,
@@ -70,7 +72,7 @@ pub use error::{Diagnostic, LoadError, PolicyError};
 pub use eval::path::{MAX_PATH_BYTES, MAX_SEGMENTS, PathError, normalize as normalize_path};
 pub use eval::{
     AllowBasis, AuthError, AuthErrorCode, AuthScheme, Challenge, Decision, ForbiddenReason,
-    Governing, Request, ResponseHead,
+    Governing, MalformedRequest, Rejection, Request, ResponseHead,
 };
 pub use load::{MAX_POLICY_BYTES, Syntax, parse};
 pub use model::{FieldError, PatternError, SchemeKind, ScopeMatch};

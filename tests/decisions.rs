@@ -163,7 +163,11 @@ fn malformed_paths_are_refused_before_any_rule() {
     ];
     for (target, error) in cases {
         let decision = engine.decide(&Request::new("GET", target), &[jwt("alice", &["admin"])]);
-        assert_eq!(decision, Decision::Malformed(error), "{target}");
+        assert_eq!(
+            decision,
+            Decision::Malformed { reason: error.into(), challenge: None },
+            "{target}"
+        );
         let head = decision.response();
         assert_eq!(head.status, 400);
         assert!(head.body.unwrap_or_default().contains("invalid_request"));
@@ -245,7 +249,7 @@ fn preflight_is_allowed_unless_a_route_names_options() {
     // A plain OPTIONS (no Access-Control-Request-Method) is an ordinary request.
     assert_eq!(engine.decide(&Request::new("OPTIONS", "/a"), &[]).response().status, 401);
     // A preflight with a malformed path is still malformed.
-    assert!(matches!(engine.decide(&preflight("/a/.."), &[]), Decision::Malformed(_)));
+    assert!(matches!(engine.decide(&preflight("/a/.."), &[]), Decision::Malformed { .. }));
 }
 
 #[test]

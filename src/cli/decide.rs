@@ -81,7 +81,7 @@ fn summary(decision: &Decision) -> String {
         Decision::Allow { basis, .. } => format!("allow: anonymous ({basis:?})"),
         Decision::Unauthenticated { .. } => "unauthenticated".into(),
         Decision::Forbidden { reason, .. } => format!("forbidden ({reason:?})"),
-        Decision::Malformed(error) => format!("malformed request: {error}"),
+        Decision::Malformed { reason, .. } => format!("malformed request: {reason}"),
         _ => "refused".into(),
     }
 }

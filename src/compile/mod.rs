@@ -47,7 +47,7 @@ pub enum CompileError {
     #[error("scope `{0}` is declared twice")]
     DuplicateScope(String),
     /// A scope used but absent from the catalogue.
-    #[error("unknown scope `{name}`{}", place.as_ref().map(|p| format!(" in {p}")).unwrap_or_default())]
+    #[error("unknown scope `{name}`{}", in_place(place))]
     UnknownScope {
         /// The scope.
         name: String,
@@ -97,6 +97,10 @@ pub enum CompileError {
     /// The policy is larger than the compiler accepts.
     #[error("the policy has {0} routes; the limit is {max}", max = MAX_ROUTES)]
     TooManyRoutes(usize),
+}
+
+fn in_place(place: &Option<String>) -> String {
+    place.as_ref().map(|p| format!(" in {p}")).unwrap_or_default()
 }
 
 impl CompileError {
@@ -149,6 +153,8 @@ pub struct Engine {
     pub(crate) routes: Vec<CompiledRoute>,
     pub(crate) default: CompiledRule,
     pub(crate) tree: RouteTree,
+    /// The folder key files are relative to, when the policy came from a file.
+    pub(crate) base_dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -226,7 +232,17 @@ impl Engine {
         };
 
         if compiler.errors.is_empty() {
-            Ok(Engine { realm, schemes, scheme_ids, scopes, routes, default, tree: tree.finish() })
+            let base_dir = options.base_dir.clone();
+            Ok(Engine {
+                realm,
+                schemes,
+                scheme_ids,
+                scopes,
+                routes,
+                default,
+                tree: tree.finish(),
+                base_dir,
+            })
         } else {
             compiler.errors.sort_by_key(|d| d.span);
             Err(compiler.errors)

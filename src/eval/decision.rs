@@ -46,8 +46,46 @@ pub enum Decision {
         /// For bearer schemes, the challenge to repeat with `insufficient_scope`.
         challenge: Option<Challenge>,
     },
-    /// HTTP 400: the request is malformed and is refused before any rule is consulted.
-    Malformed(PathError),
+    /// HTTP 400: the request is malformed and is refused whatever the route says.
+    Malformed {
+        /// What is wrong with it.
+        reason: MalformedRequest,
+        /// When the route accepts a bearer scheme, the challenge to send with
+        /// `error="invalid_request"`.
+        challenge: Option<Challenge>,
+    },
+}
+
+/// Why a request was refused as malformed (HTTP 400, `invalid_request`). None of these
+/// carries a credential's value.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MalformedRequest {
+    /// The path could be read more than one way.
+    #[error(transparent)]
+    Path(#[from] PathError),
+    /// More than one `Authorization` header.
+    #[error("the request has more than one Authorization header")]
+    DuplicateAuthorization,
+    /// The same credential header more than once.
+    #[error("the request repeats the `{0}` header")]
+    DuplicateHeader(String),
+    /// More than one cookie with the session's name.
+    #[error("the request has more than one `{0}` cookie")]
+    DuplicateCookie(String),
+    /// A credential in the query string, where logs and referrers would keep it.
+    #[error("credentials must not be sent in the URL (query parameter `{0}`)")]
+    CredentialInQuery(String),
+    /// One credential sent by two methods, or two explicit credentials of different
+    /// schemes that no single rule asks for together.
+    #[error("the request presents more than one credential")]
+    SeveralCredentials,
+    /// A credential-bearing header with control characters.
+    #[error("the `{0}` header contains control or non-ASCII characters")]
+    ControlCharacters(String),
+    /// `Authorization: Bearer` with no token, or one outside RFC 6750's `b64token`.
+    #[error("the bearer token is missing or malformed")]
+    BadBearer,
 }
 
 /// Why an [`Decision::Allow`] was given.
@@ -72,15 +110,97 @@ pub enum ForbiddenReason {
     RouteDenies,
     /// No route matched and the default denies.
     NoRoute,
+    /// A session on an unsafe method without the CSRF header.
+    CsrfTokenMissing,
+    /// A session on an unsafe method with a CSRF header that does not match the session.
+    CsrfTokenMismatch,
 }
 
-/// An RFC 6750 error code on a challenge.
+impl ForbiddenReason {
+    /// The snake_case code sent as the body's `error`.
+    pub fn code(self) -> &'static str {
+        match self {
+            ForbiddenReason::InsufficientScope => "insufficient_scope",
+            ForbiddenReason::RouteDenies | ForbiddenReason::NoRoute => "access_denied",
+            ForbiddenReason::CsrfTokenMissing => "csrf_token_missing",
+            ForbiddenReason::CsrfTokenMismatch => "csrf_token_mismatch",
+        }
+    }
+}
+
+/// Why a presented credential was rejected (sent as `error="invalid_token"`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuthError {
     /// The code.
     pub code: AuthErrorCode,
-    /// A short description for the developer reading the response; never a secret.
-    pub description: String,
+    /// The scheme that rejected the credential.
+    pub scheme: Arc<str>,
+    /// Why, typed; its text is the `error_description`. Never holds the secret.
+    pub rejection: Rejection,
+}
+
+/// Why a scheme rejected a credential. Loggable: no variant holds a token, key, session id
+/// or claim value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Rejection {
+    /// Larger than the scheme accepts.
+    #[error("the token is too large")]
+    TooLarge,
+    /// Not a compact JWS (three base64url segments of JSON objects).
+    #[error("the token is malformed")]
+    Malformed,
+    /// A JSON member given twice in the header or the claims.
+    #[error("the token repeats a header or claim")]
+    DuplicateMember,
+    /// An algorithm the scheme does not accept (including `none`).
+    #[error("the token's algorithm is not accepted")]
+    AlgorithmNotAllowed,
+    /// A `typ` header other than the one required.
+    #[error("the token's type is not accepted")]
+    WrongType,
+    /// A `crit` header naming an extension we do not implement.
+    #[error("the token requires an unsupported extension")]
+    UnsupportedCritical,
+    /// No key with the token's `kid` (or no key fitting its algorithm).
+    #[error("the token's signing key is unknown")]
+    UnknownKey,
+    /// The signature does not verify.
+    #[error("the token's signature is invalid")]
+    BadSignature,
+    /// A required claim is absent.
+    #[error("the token lacks a required claim")]
+    MissingClaim,
+    /// `exp` has passed (leeway included).
+    #[error("the token has expired")]
+    Expired,
+    /// `nbf` is still ahead (leeway included).
+    #[error("the token is not valid yet")]
+    NotYetValid,
+    /// `iat` is in the future beyond the leeway.
+    #[error("the token was issued in the future")]
+    IssuedInFuture,
+    /// `exp - iat` beyond the scheme's `max_lifetime`.
+    #[error("the token's lifetime is too long")]
+    LifetimeTooLong,
+    /// `iss` is not the scheme's issuer.
+    #[error("the token's issuer is not accepted")]
+    WrongIssuer,
+    /// `aud` names none of the scheme's audiences.
+    #[error("the token's audience is not accepted")]
+    WrongAudience,
+    /// A key without one of the scheme's prefixes.
+    #[error("the key does not have an accepted prefix")]
+    WrongPrefix,
+    /// Not found in the scheme's store.
+    #[error("the credential is unknown")]
+    Unknown,
+    /// Revoked in the store.
+    #[error("the credential has been revoked")]
+    Revoked,
+    /// Past its `expires_at` in the store.
+    #[error("the credential has expired")]
+    CredentialExpired,
 }
 
 /// RFC 6750 section 3.1 error codes.
@@ -173,10 +293,11 @@ impl Decision {
                 ResponseHead { status: 200, www_authenticate: Vec::new(), body: None }
             }
             Decision::Unauthenticated { challenges, error } => {
+                let description = error.as_ref().map(|e| e.rejection.to_string());
                 let mut extra = Vec::new();
-                if let Some(error) = error {
+                if let (Some(error), Some(description)) = (error, &description) {
                     extra.push(("error", error.code.as_str()));
-                    extra.push(("error_description", error.description.as_str()));
+                    extra.push(("error_description", description.as_str()));
                 }
                 let www_authenticate = challenges
                     .iter()
@@ -185,12 +306,11 @@ impl Decision {
                         _ => c.render(&[]),
                     })
                     .collect();
-                let body = match error {
-                    Some(error) => json_error(
-                        error.code.as_str(),
-                        &[("error_description", &error.description)],
-                    ),
-                    None => json_error("unauthenticated", &[]),
+                let body = match (error, &description) {
+                    (Some(error), Some(description)) => {
+                        json_error(error.code.as_str(), &[("error_description", description)])
+                    }
+                    _ => json_error("unauthenticated", &[]),
                 };
                 ResponseHead { status: 401, www_authenticate, body: Some(body) }
             }
@@ -205,9 +325,7 @@ impl Decision {
                         json_error("insufficient_scope", &fields),
                         vec![("error", "insufficient_scope"), ("scope", scope.as_str())],
                     ),
-                    ForbiddenReason::RouteDenies | ForbiddenReason::NoRoute => {
-                        (json_error("access_denied", &[]), Vec::new())
-                    }
+                    _ => (json_error(reason.code(), &[]), Vec::new()),
                 };
                 let www_authenticate = match challenge {
                     Some(challenge) if !extra.is_empty() => vec![challenge.render(&extra)],
@@ -215,10 +333,15 @@ impl Decision {
                 };
                 ResponseHead { status: 403, www_authenticate, body: Some(body) }
             }
-            Decision::Malformed(error) => {
-                let description = error.to_string();
-                let body = json_error("invalid_request", &[("error_description", &description)]);
-                ResponseHead { status: 400, www_authenticate: Vec::new(), body: Some(body) }
+            Decision::Malformed { reason, challenge } => {
+                let description = reason.to_string();
+                let fields = [("error_description", description.as_str())];
+                let www_authenticate = challenge
+                    .iter()
+                    .map(|c| c.render(&[("error", "invalid_request"), fields[0]]))
+                    .collect();
+                let body = json_error("invalid_request", &fields);
+                ResponseHead { status: 400, www_authenticate, body: Some(body) }
             }
         }
     }

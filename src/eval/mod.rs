@@ -10,7 +10,7 @@ pub mod path;
 
 pub use decision::{
     AllowBasis, AuthError, AuthErrorCode, AuthScheme, Challenge, Decision, ForbiddenReason,
-    ResponseHead,
+    MalformedRequest, Rejection, ResponseHead,
 };
 
 use std::collections::BTreeSet;
@@ -61,11 +61,14 @@ impl Engine {
     /// Decides a request, given the credentials its schemes verified (none for an anonymous
     /// request).
     pub fn decide(&self, request: &Request<'_>, credentials: &[Credential]) -> Decision {
-        let governing = match self.governing(request) {
-            Ok(governing) => governing,
-            Err(error) => return Decision::Malformed(error),
-        };
+        match self.governing(request) {
+            Ok(governing) => self.decide_governed(governing, credentials),
+            Err(error) => Decision::Malformed { reason: error.into(), challenge: None },
+        }
+    }
 
+    /// Decides a request whose governing rule is already known (see [`Engine::governing`]).
+    pub fn decide_governed(&self, governing: Governing, credentials: &[Credential]) -> Decision {
         match governing {
             Governing::Preflight => anonymous(AllowBasis::Preflight),
             Governing::Default => self.evaluate(&self.default, credentials, true),
@@ -73,6 +76,15 @@ impl Engine {
                 Some(route) => self.evaluate(&route.rule, credentials, false),
                 None => self.evaluate(&CompiledRule::Deny, credentials, false),
             },
+        }
+    }
+
+    /// The route a governing decision names, as written (`GET /users/{id}`); `None` for the
+    /// default and for preflights.
+    pub fn route_text(&self, governing: Governing) -> Option<String> {
+        match governing {
+            Governing::Route(index) => self.routes.get(index).map(|r| r.pattern.to_string()),
+            Governing::Default | Governing::Preflight => None,
         }
     }
 

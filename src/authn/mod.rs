@@ -1,0 +1,479 @@
+//! Authenticating: from an HTTP request to a [`Decision`], verifying the credentials it
+//! presents on the way.
+//!
+//! [`Authenticator::decide`] reads the request once ([`request`]), finds the route that
+//! governs it, verifies the credentials that route accepts with one verifier per scheme
+//! ([`jwt`], [`opaque`], [`api_key`], [`session`]), and hands the resulting
+//! [`Credential`]s to the engine, which knows nothing of how they were verified. A new kind
+//! of scheme adds a verifier here and touches neither the tree nor the scope logic.
+
+pub mod api_key;
+pub mod events;
+pub mod jwt;
+mod opaque;
+mod request;
+mod session;
+pub mod store;
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use http::request::Parts;
+
+use crate::compile::{CompiledRule, Engine};
+use crate::credential::Credential;
+use crate::eval::{
+    AuthError, AuthErrorCode, AuthScheme, Challenge, Decision, ForbiddenReason, Governing,
+    MalformedRequest, Rejection, Request,
+};
+use crate::model::{SchemeConfig, ScopeMatch};
+use api_key::ApiKeyVerifier;
+use events::{Event, NetworkMemory, Observer};
+use jwt::{JwtVerifier, KeyError};
+use opaque::OpaqueVerifier;
+use session::{SessionOutcome, SessionVerifier};
+use store::{KeyStore, SessionStore, TokenStore};
+
+/// What a decision needs to know besides the request itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Context {
+    /// The peer's address, when known (for key-use events).
+    pub peer: Option<IpAddr>,
+    /// The time to judge expiry by; tests fix it, services pass `SystemTime::now()`.
+    pub now: SystemTime,
+}
+
+impl Context {
+    /// Now, with no peer address.
+    pub fn now() -> Context {
+        Context { peer: None, now: SystemTime::now() }
+    }
+}
+
+/// Why an authenticator could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SetupError {
+    /// The policy names a store the host did not supply.
+    #[error("scheme `{scheme}` uses the {kind} store `{store}`, which was not supplied")]
+    MissingStore {
+        /// The scheme.
+        scheme: String,
+        /// The store's name in the policy.
+        store: String,
+        /// The kind of store, in words.
+        kind: &'static str,
+    },
+    /// A JWT scheme's keys could not be loaded.
+    #[error("scheme `{scheme}`: {source}")]
+    Keys {
+        /// The scheme.
+        scheme: String,
+        /// What went wrong.
+        source: KeyError,
+    },
+}
+
+/// The verifier of one scheme, by kind.
+enum Verifier {
+    Jwt(Box<JwtVerifier>),
+    Opaque(OpaqueVerifier),
+    ApiKey(ApiKeyVerifier),
+    Session(SessionVerifier),
+}
+
+/// Builds an [`Authenticator`]: the engine plus the stores its policy names.
+pub struct AuthenticatorBuilder {
+    engine: Arc<Engine>,
+    key_stores: HashMap<String, Arc<dyn KeyStore>>,
+    token_stores: HashMap<String, Arc<dyn TokenStore>>,
+    session_stores: HashMap<String, Arc<dyn SessionStore>>,
+    observer: Option<Arc<dyn Observer>>,
+    max_token_bytes: usize,
+    key_dir: Option<PathBuf>,
+}
+
+impl AuthenticatorBuilder {
+    /// Supplies the key store the policy calls `name`.
+    pub fn key_store(mut self, name: &str, store: Arc<dyn KeyStore>) -> Self {
+        self.key_stores.insert(name.to_owned(), store);
+        self
+    }
+
+    /// Supplies the token store the policy calls `name`.
+    pub fn token_store(mut self, name: &str, store: Arc<dyn TokenStore>) -> Self {
+        self.token_stores.insert(name.to_owned(), store);
+        self
+    }
+
+    /// Supplies the session store the policy calls `name`.
+    pub fn session_store(mut self, name: &str, store: Arc<dyn SessionStore>) -> Self {
+        self.session_stores.insert(name.to_owned(), store);
+        self
+    }
+
+    /// Receives events (default: none).
+    pub fn observer(mut self, observer: Arc<dyn Observer>) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
+    /// The largest JWT accepted, checked before any decoding (default 16 KiB).
+    pub fn max_token_bytes(mut self, bytes: usize) -> Self {
+        self.max_token_bytes = bytes;
+        self
+    }
+
+    /// The folder key files are relative to, for an engine compiled from text (an engine
+    /// loaded from a file uses the file's folder).
+    pub fn key_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.key_dir = Some(dir.into());
+        self
+    }
+
+    /// Binds every scheme to its store or keys.
+    ///
+    /// # Errors
+    /// A [`SetupError`] for the first scheme whose store is missing or keys do not load.
+    pub fn build(self) -> Result<Authenticator, SetupError> {
+        let key_dir =
+            self.key_dir.clone().or_else(|| self.engine.base_dir.clone()).unwrap_or_default();
+        let mut verifiers = Vec::with_capacity(self.engine.schemes.len());
+        for scheme in &self.engine.schemes {
+            let name = scheme.name.clone();
+            let missing = |store: &str, kind| SetupError::MissingStore {
+                scheme: name.to_string(),
+                store: store.to_owned(),
+                kind,
+            };
+            let verifier = match &scheme.config {
+                SchemeConfig::Jwt(config) => {
+                    let verifier =
+                        JwtVerifier::new(name.clone(), config, &key_dir, self.max_token_bytes)
+                            .map_err(|source| SetupError::Keys {
+                                scheme: name.to_string(),
+                                source,
+                            })?;
+                    Verifier::Jwt(Box::new(verifier))
+                }
+                SchemeConfig::OpaqueToken(config) => Verifier::Opaque(OpaqueVerifier {
+                    scheme: name.clone(),
+                    store: self
+                        .token_stores
+                        .get(&config.store)
+                        .cloned()
+                        .ok_or_else(|| missing(&config.store, "token"))?,
+                }),
+                SchemeConfig::ApiKey(config) => Verifier::ApiKey(ApiKeyVerifier {
+                    scheme: name.clone(),
+                    prefixes: config.prefixes.clone(),
+                    store: self
+                        .key_stores
+                        .get(&config.store)
+                        .cloned()
+                        .ok_or_else(|| missing(&config.store, "key"))?,
+                }),
+                SchemeConfig::Session(config) => Verifier::Session(SessionVerifier {
+                    scheme: name.clone(),
+                    csrf_header: config.csrf_header.clone(),
+                    store: self
+                        .session_stores
+                        .get(&config.store)
+                        .cloned()
+                        .ok_or_else(|| missing(&config.store, "session"))?,
+                }),
+            };
+            verifiers.push(verifier);
+        }
+        Ok(Authenticator {
+            engine: self.engine,
+            verifiers,
+            observer: self.observer,
+            networks: NetworkMemory::default(),
+        })
+    }
+}
+
+/// Decides HTTP requests: authenticates what they present, then applies the policy.
+/// `Send + Sync`; share one across threads.
+pub struct Authenticator {
+    engine: Arc<Engine>,
+    verifiers: Vec<Verifier>,
+    observer: Option<Arc<dyn Observer>>,
+    networks: NetworkMemory,
+}
+
+impl std::fmt::Debug for Authenticator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Authenticator").field("realm", &self.engine.realm()).finish_non_exhaustive()
+    }
+}
+
+/// A credential found in the request and the schemes that may verify it, in route order.
+struct Attempt<'r> {
+    secret: &'r str,
+    schemes: Vec<u32>,
+}
+
+impl Authenticator {
+    /// Starts building an authenticator for `engine`.
+    pub fn builder(engine: impl Into<Arc<Engine>>) -> AuthenticatorBuilder {
+        AuthenticatorBuilder {
+            engine: engine.into(),
+            key_stores: HashMap::new(),
+            token_stores: HashMap::new(),
+            session_stores: HashMap::new(),
+            observer: None,
+            max_token_bytes: jwt::DEFAULT_MAX_TOKEN_BYTES,
+            key_dir: None,
+        }
+    }
+
+    /// The engine decisions are made with.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Decides an HTTP request (its head: the body is never read).
+    pub fn decide(&self, parts: &Parts, context: &Context) -> Decision {
+        let method = parts.method.as_str();
+        let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+        let preflight = parts.headers.contains_key(http::header::ACCESS_CONTROL_REQUEST_METHOD);
+        let request = Request::new(method, target).with_preflight(preflight);
+
+        // The route first: a path that could be read two ways is refused before anything.
+        let governing = match self.engine.governing(&request) {
+            Ok(governing) => governing,
+            Err(error) => return self.malformed(error.into(), None),
+        };
+        let rule = self.engine.rule(governing);
+
+        // Then the credentials: anything ambiguous about them is malformed, on any route.
+        let presented = match request::inspect(&self.engine, &parts.headers, parts.uri.query()) {
+            Ok(presented) => presented,
+            Err(reason) => return self.malformed(reason, rule),
+        };
+        let Some(CompiledRule::Allow { alternatives, .. }) = rule else {
+            return self.engine.decide_governed(governing, &[]);
+        };
+
+        // Explicit credentials the route accepts take precedence over a session cookie.
+        let accepted: Vec<u32> = self.engine.accepted_schemes(rule);
+        let mut attempts = self.explicit_attempts(&presented, &accepted);
+        if attempts.len() > 1 {
+            let together = alternatives.iter().any(|alternative| {
+                attempts.iter().all(|a| a.schemes.iter().any(|s| alternative.schemes.contains(s)))
+            });
+            if !together {
+                return self.malformed(MalformedRequest::SeveralCredentials, rule);
+            }
+        }
+        let ambient = attempts.is_empty();
+
+        // Verify. A presented credential that fails is a 401 with `invalid_token`: no other
+        // scheme is tried in its place.
+        let mut credentials = Vec::new();
+        for attempt in attempts.drain(..) {
+            match self.verify(&attempt, context) {
+                Ok(credential) => credentials.push(credential),
+                Err(error) => return self.rejected(rule, error),
+            }
+        }
+        if ambient {
+            for (scheme, id) in presented.sessions.iter().filter(|(s, _)| accepted.contains(s)) {
+                match self.verify_session(*scheme, id, parts, context) {
+                    Ok(SessionOutcome::Valid(credential)) => credentials.push(credential),
+                    Ok(SessionOutcome::Csrf(reason)) => return csrf_refusal(reason),
+                    Err(error) => return self.rejected(rule, error),
+                }
+            }
+        }
+
+        self.engine.decide_governed(governing, &credentials)
+    }
+
+    /// The explicit credentials in the request that the route accepts, each with the
+    /// schemes that may verify it: a bearer token goes to JWT schemes when it is shaped
+    /// like a JWS and to opaque token schemes otherwise (falling back to the other kind
+    /// when the route accepts only that).
+    fn explicit_attempts<'r>(
+        &self,
+        presented: &request::Presented<'r>,
+        accepted: &[u32],
+    ) -> Vec<Attempt<'r>> {
+        let mut attempts = Vec::new();
+        if let Some(token) = presented.bearer {
+            let of_kind = |jwt: bool| -> Vec<u32> {
+                accepted
+                    .iter()
+                    .copied()
+                    .filter(|&id| {
+                        matches!(
+                            (&self.verifiers[id as usize], jwt),
+                            (Verifier::Jwt(_), true) | (Verifier::Opaque(_), false)
+                        )
+                    })
+                    .collect()
+            };
+            let shaped = jwt::looks_like_jws(token);
+            let mut schemes = of_kind(shaped);
+            if schemes.is_empty() {
+                schemes = of_kind(!shaped);
+            }
+            if !schemes.is_empty() {
+                attempts.push(Attempt { secret: token, schemes });
+            }
+        }
+        let mut keys: Vec<Attempt<'r>> = Vec::new();
+        for &(scheme, key) in presented.keys.iter().filter(|(s, _)| accepted.contains(s)) {
+            match keys.iter_mut().find(|a| a.secret == key) {
+                Some(attempt) => attempt.schemes.push(scheme),
+                None => keys.push(Attempt { secret: key, schemes: vec![scheme] }),
+            }
+        }
+        attempts.extend(keys);
+        attempts
+    }
+
+    /// Verifies one explicit credential with its schemes in order; the first that accepts
+    /// it wins, and if none does, the first scheme's reason is reported.
+    fn verify(&self, attempt: &Attempt<'_>, context: &Context) -> Result<Credential, AuthError> {
+        let mut first_error = None;
+        for &id in &attempt.schemes {
+            let (scheme, result) = match &self.verifiers[id as usize] {
+                Verifier::Jwt(v) => (&v.scheme, v.verify(attempt.secret, context.now)),
+                Verifier::Opaque(v) => (&v.scheme, v.verify(attempt.secret, context.now)),
+                Verifier::ApiKey(v) => (&v.scheme, v.verify(attempt.secret, context.now)),
+                Verifier::Session(_) => continue,
+            };
+            match result {
+                Ok(credential) => {
+                    self.key_events(&credential, scheme, context);
+                    return Ok(credential);
+                }
+                Err(rejection) => {
+                    self.emit(Event::CredentialRejected { scheme: scheme.clone(), rejection });
+                    first_error.get_or_insert(AuthError {
+                        code: AuthErrorCode::InvalidToken,
+                        scheme: scheme.clone(),
+                        rejection,
+                    });
+                }
+            }
+        }
+        Err(first_error.unwrap_or(AuthError {
+            code: AuthErrorCode::InvalidToken,
+            scheme: Arc::from(""),
+            rejection: Rejection::Unknown,
+        }))
+    }
+
+    fn verify_session(
+        &self,
+        scheme: u32,
+        id: &str,
+        parts: &Parts,
+        context: &Context,
+    ) -> Result<SessionOutcome, AuthError> {
+        let Some(Verifier::Session(verifier)) = self.verifiers.get(scheme as usize) else {
+            return Err(AuthError {
+                code: AuthErrorCode::InvalidToken,
+                scheme: Arc::from(""),
+                rejection: Rejection::Unknown,
+            });
+        };
+        let csrf = verifier
+            .csrf_header
+            .as_deref()
+            .and_then(|name| parts.headers.get(name))
+            .and_then(|value| value.to_str().ok());
+        let unsafe_method = !matches!(parts.method.as_str(), "GET" | "HEAD" | "OPTIONS" | "TRACE");
+        verifier.verify(id, csrf, unsafe_method, context.now).map_err(|rejection| {
+            self.emit(Event::CredentialRejected { scheme: verifier.scheme.clone(), rejection });
+            AuthError {
+                code: AuthErrorCode::InvalidToken,
+                scheme: verifier.scheme.clone(),
+                rejection,
+            }
+        })
+    }
+
+    fn key_events(&self, credential: &Credential, scheme: &Arc<str>, context: &Context) {
+        let (Some(observer), Credential::ApiKey(key)) = (&self.observer, credential) else {
+            return;
+        };
+        let prefix = key.key_prefix.clone();
+        observer.observe(&Event::KeyUsed {
+            scheme: scheme.clone(),
+            prefix: prefix.clone(),
+            peer: context.peer,
+        });
+        if let Some(network) = context.peer.and_then(|peer| self.networks.record(&prefix, peer)) {
+            observer.observe(&Event::KeyFromNewNetwork { scheme: scheme.clone(), prefix, network });
+        }
+    }
+
+    fn emit(&self, event: Event) {
+        if let Some(observer) = &self.observer {
+            observer.observe(&event);
+        }
+    }
+
+    /// A 400, with the route's bearer challenge (if it has one) carrying `invalid_request`.
+    fn malformed(&self, reason: MalformedRequest, rule: Option<&CompiledRule>) -> Decision {
+        if let MalformedRequest::CredentialInQuery(parameter) = &reason {
+            self.emit(Event::CredentialInUrl { parameter: parameter.clone() });
+        }
+        self.emit(Event::MalformedRequest { reason: reason.clone() });
+        Decision::Malformed { reason, challenge: bearer_challenge(rule) }
+    }
+
+    /// A 401 for a rejected credential: the route's challenges, the error on the Bearer one.
+    fn rejected(&self, rule: Option<&CompiledRule>, error: AuthError) -> Decision {
+        let challenges = match rule {
+            Some(CompiledRule::Allow { challenges, .. }) => challenges.clone(),
+            _ => Vec::new(),
+        };
+        Decision::Unauthenticated { challenges, error: Some(error) }
+    }
+}
+
+fn bearer_challenge(rule: Option<&CompiledRule>) -> Option<Challenge> {
+    match rule {
+        Some(CompiledRule::Allow { challenges, .. }) => {
+            challenges.iter().find(|c| c.scheme == AuthScheme::Bearer).cloned()
+        }
+        _ => None,
+    }
+}
+
+fn csrf_refusal(reason: ForbiddenReason) -> Decision {
+    Decision::Forbidden { required: Vec::new(), mode: ScopeMatch::All, reason, challenge: None }
+}
+
+impl Engine {
+    /// The compiled rule behind a governing decision; `None` for a preflight let through.
+    pub(crate) fn rule(&self, governing: Governing) -> Option<&CompiledRule> {
+        match governing {
+            Governing::Route(index) => self.routes.get(index).map(|route| &route.rule),
+            Governing::Default => Some(&self.default),
+            Governing::Preflight => None,
+        }
+    }
+
+    /// The schemes a rule accepts, each once, in the order the rule names them.
+    pub(crate) fn accepted_schemes(&self, rule: Option<&CompiledRule>) -> Vec<u32> {
+        let mut accepted = Vec::new();
+        if let Some(CompiledRule::Allow { alternatives, .. }) = rule {
+            for &id in alternatives.iter().flat_map(|a| a.schemes.iter()) {
+                if !accepted.contains(&id) {
+                    accepted.push(id);
+                }
+            }
+        }
+        accepted
+    }
+}

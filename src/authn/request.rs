@@ -1,0 +1,197 @@
+//! Finding credentials in a request, and refusing requests that present them ambiguously.
+//!
+//! This is where request headers and the query string are read. Everything a credential
+//! could hide in is checked here, before any credential is verified: two `Authorization`
+//! headers, a repeated key header or session cookie, control characters, a bearer token
+//! outside RFC 6750's `b64token`, and credentials in the URL. A request that fails is
+//! malformed (400), whatever its route says.
+
+use http::header::{AUTHORIZATION, COOKIE, HeaderMap, HeaderName};
+
+use crate::compile::Engine;
+use crate::eval::MalformedRequest;
+use crate::model::SchemeConfig;
+
+/// The credentials a request presents, not yet verified; each borrows from the request.
+#[derive(Default)]
+pub(crate) struct Presented<'r> {
+    /// `Authorization: Bearer <token>`.
+    pub bearer: Option<&'r str>,
+    /// API keys: the scheme's id and the key, from its header or `Authorization`.
+    pub keys: Vec<(u32, &'r str)>,
+    /// Session cookies: the scheme's id and the session id.
+    pub sessions: Vec<(u32, &'r str)>,
+}
+
+/// Reads the credentials out of `headers` and `query`.
+///
+/// # Errors
+/// The first way the request is malformed.
+pub(crate) fn inspect<'r>(
+    engine: &Engine,
+    headers: &'r HeaderMap,
+    query: Option<&str>,
+) -> Result<Presented<'r>, MalformedRequest> {
+    let mut presented = Presented::default();
+    if let Some(query) = query {
+        check_query(engine, query)?;
+    }
+
+    // Authorization: one header at most, naming Bearer or an API key's auth-scheme.
+    let mut authorization = headers.get_all(AUTHORIZATION).iter();
+    if let Some(value) = authorization.next() {
+        if authorization.next().is_some() {
+            return Err(MalformedRequest::DuplicateAuthorization);
+        }
+        let value = visible(value.as_bytes(), "Authorization")?;
+        let (auth_scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
+        let credential = rest.trim_start_matches(' ');
+        if auth_scheme.eq_ignore_ascii_case("bearer") {
+            if !is_b64token(credential) {
+                return Err(MalformedRequest::BadBearer);
+            }
+            presented.bearer = Some(credential);
+        } else {
+            for (id, _) in api_keys(engine).filter(|(_, config)| {
+                config
+                    .authorization_scheme
+                    .as_deref()
+                    .is_some_and(|s| s.eq_ignore_ascii_case(auth_scheme))
+            }) {
+                presented.keys.push((id, credential));
+            }
+        }
+    }
+
+    // API key headers: one value each; the same key also in `Authorization` is one
+    // credential offered twice.
+    for (id, config) in api_keys(engine) {
+        let name = HeaderName::from_bytes(config.header.as_bytes()).ok();
+        let mut values = name.iter().flat_map(|name| headers.get_all(name).iter());
+        let Some(value) = values.next() else { continue };
+        if values.next().is_some() {
+            return Err(MalformedRequest::DuplicateHeader(config.header.clone()));
+        }
+        let key = visible(value.as_bytes(), &config.header)?;
+        if presented.keys.iter().any(|(other, _)| *other == id) {
+            return Err(MalformedRequest::SeveralCredentials);
+        }
+        presented.keys.push((id, key));
+    }
+
+    // Session cookies: at most one cookie of each session's name, across Cookie headers.
+    for (id, cookie_name) in sessions(engine) {
+        let mut found = None;
+        for header in headers.get_all(COOKIE) {
+            let header = visible(header.as_bytes(), "Cookie")?;
+            for pair in header.split(';') {
+                let Some((name, value)) = pair.trim().split_once('=') else { continue };
+                if name == cookie_name {
+                    if found.is_some() {
+                        return Err(MalformedRequest::DuplicateCookie(cookie_name.to_owned()));
+                    }
+                    found = Some(value.trim_matches('"'));
+                }
+            }
+        }
+        presented.sessions.extend(found.map(|value| (id, value)));
+    }
+    Ok(presented)
+}
+
+fn api_keys(engine: &Engine) -> impl Iterator<Item = (u32, &crate::model::ApiKeyConfig)> {
+    engine.schemes.iter().enumerate().filter_map(|(id, scheme)| match &scheme.config {
+        SchemeConfig::ApiKey(config) => Some((id as u32, config)),
+        _ => None,
+    })
+}
+
+fn sessions(engine: &Engine) -> impl Iterator<Item = (u32, &str)> {
+    engine.schemes.iter().enumerate().filter_map(|(id, scheme)| match &scheme.config {
+        SchemeConfig::Session(config) => Some((id as u32, config.cookie.as_str())),
+        _ => None,
+    })
+}
+
+/// A header value of visible ASCII and spaces; anything else (control characters, which
+/// could split a header in a proxy, or bytes outside ASCII) makes the request malformed.
+fn visible<'v>(value: &'v [u8], header: &str) -> Result<&'v str, MalformedRequest> {
+    let ok = value.iter().all(|&b| b == b' ' || b.is_ascii_graphic());
+    match std::str::from_utf8(value) {
+        Ok(text) if ok => Ok(text),
+        _ => Err(MalformedRequest::ControlCharacters(header.to_owned())),
+    }
+}
+
+/// RFC 6750 `b64token`: `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
+fn is_b64token(token: &str) -> bool {
+    let body = token.trim_end_matches('=');
+    !body.is_empty() && body.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b))
+}
+
+/// Refuses a query string that carries a credential: `access_token`, an API key parameter
+/// (`api_key`, `apikey`, or the key header's name), or any value starting with a key
+/// prefix the policy declares.
+fn check_query(engine: &Engine, query: &str) -> Result<(), MalformedRequest> {
+    for pair in query.split('&') {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let name = percent_decode(name).to_ascii_lowercase();
+        let value = percent_decode(value);
+
+        let key_header = api_keys(engine).any(|(_, c)| c.header.eq_ignore_ascii_case(&name));
+        let named = matches!(name.as_str(), "access_token" | "api_key" | "apikey") || key_header;
+        let prefixed = api_keys(engine)
+            .flat_map(|(_, config)| config.prefixes.iter())
+            .any(|prefix| !prefix.is_empty() && value.starts_with(prefix.as_str()));
+        if named || prefixed {
+            return Err(MalformedRequest::CredentialInQuery(name));
+        }
+    }
+    Ok(())
+}
+
+/// Decodes `%XX` escapes and `+` (as a form would); malformed escapes are kept as written.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&byte) = bytes.get(i) {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match (byte, hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(decoded)) => {
+                out.push(decoded);
+                i += 3;
+            }
+            (b'+', _) => {
+                out.push(b' ');
+                i += 1;
+            }
+            _ => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn b64token_grammar() {
+        assert!(is_b64token("abc.DEF-_~+/=="));
+        assert!(!is_b64token(""));
+        assert!(!is_b64token("=="));
+        assert!(!is_b64token("a b"));
+        assert!(!is_b64token("a,b"));
+        assert!(!is_b64token("a=b"));
+    }
+
+    #[test]
+    fn percent_decoding_for_query_names() {
+        assert_eq!(percent_decode("access%5Ftoken"), "access_token");
+        assert_eq!(percent_decode("a+b%2"), "a b%2");
+    }
+}

@@ -1,0 +1,405 @@
+//! Stores: where opaque tokens, API keys and sessions are looked up.
+//!
+//! The host application implements the traits over its own database; the crate ships
+//! in-memory stores (for tests and small deployments) and loads them from the YAML store
+//! files described in `docs/authentication.md`. A store never holds a secret: tokens, keys
+//! and session ids are kept as their SHA-256, and an API key also by its visible prefix.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+use std::sync::RwLock;
+use std::time::SystemTime;
+
+use serde::Deserialize;
+use sha2::{Digest as _, Sha256};
+
+/// The SHA-256 of a secret.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SecretHash(pub [u8; 32]);
+
+impl SecretHash {
+    /// The hash of `secret`.
+    pub fn of(secret: &str) -> SecretHash {
+        SecretHash(Sha256::digest(secret.as_bytes()).into())
+    }
+
+    /// Parses 64 lower-case hex digits.
+    pub fn from_hex(text: &str) -> Option<SecretHash> {
+        let bytes = text.as_bytes();
+        if bytes.len() != 64 || !bytes.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            return None;
+        }
+        let mut out = [0u8; 32];
+        for (i, pair) in bytes.chunks_exact(2).enumerate() {
+            let text = std::str::from_utf8(pair).ok()?;
+            out[i] = u8::from_str_radix(text, 16).ok()?;
+        }
+        Some(SecretHash(out))
+    }
+
+    /// Compares two hashes in constant time, so that how long a comparison takes says
+    /// nothing about how many leading bytes matched.
+    pub fn matches(&self, other: &SecretHash) -> bool {
+        use subtle::ConstantTimeEq as _;
+        self.0.ct_eq(&other.0).into()
+    }
+}
+
+impl fmt::Debug for SecretHash {
+    /// The first four bytes only: enough to tell records apart in a log.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "sha256:{:02x}{:02x}{:02x}{:02x}…", self.0[0], self.0[1], self.0[2], self.0[3])
+    }
+}
+
+/// A stored API key: its visible prefix and the hash of the whole key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiKeyRecord {
+    /// The key's first 12 characters, shown to people to identify it.
+    pub prefix: String,
+    /// The SHA-256 of the whole key.
+    pub sha256: SecretHash,
+    /// Who the key belongs to.
+    pub principal: String,
+    /// The scopes it grants.
+    pub scopes: Vec<String>,
+    /// When it was issued.
+    pub created_at: Option<SystemTime>,
+    /// When it stops working.
+    pub expires_at: Option<SystemTime>,
+    /// Whether it has been revoked.
+    pub revoked: bool,
+    /// When it was last used, as the store last recorded.
+    pub last_used_at: Option<SystemTime>,
+}
+
+/// A stored opaque bearer token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenRecord {
+    /// The SHA-256 of the token.
+    pub sha256: SecretHash,
+    /// Who the token was issued to.
+    pub principal: String,
+    /// The scopes it grants.
+    pub scopes: Vec<String>,
+    /// When it stops working.
+    pub expires_at: Option<SystemTime>,
+    /// Whether it has been revoked.
+    pub revoked: bool,
+}
+
+/// A stored server-side session.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    /// The SHA-256 of the session id.
+    pub sha256: SecretHash,
+    /// The signed-in principal.
+    pub principal: String,
+    /// The scopes the session grants.
+    pub scopes: Vec<String>,
+    /// The token the page must echo in the CSRF header on unsafe methods.
+    pub csrf_token: String,
+    /// When the session ends.
+    pub expires_at: Option<SystemTime>,
+}
+
+impl fmt::Debug for SessionRecord {
+    /// Leaves the CSRF token out: it is a secret of the session's.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionRecord")
+            .field("sha256", &self.sha256)
+            .field("principal", &self.principal)
+            .field("scopes", &self.scopes)
+            .field("csrf_token", &"<redacted>")
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+/// Where an API key scheme finds keys.
+pub trait KeyStore: Send + Sync {
+    /// Every key whose visible prefix is `prefix` (a principal may hold several, for
+    /// rotation). The caller compares hashes itself, in constant time.
+    fn keys_with_prefix(&self, prefix: &str) -> Vec<ApiKeyRecord>;
+}
+
+/// Where an opaque token scheme finds tokens.
+pub trait TokenStore: Send + Sync {
+    /// The token whose hash is `sha256`, if any.
+    fn token(&self, sha256: &SecretHash) -> Option<TokenRecord>;
+}
+
+/// Where a session scheme finds sessions.
+pub trait SessionStore: Send + Sync {
+    /// The session whose id hashes to `sha256`, if any.
+    fn session(&self, sha256: &SecretHash) -> Option<SessionRecord>;
+}
+
+/// API keys in memory, indexed by prefix. Changes (`insert`, `revoke`) are seen by the next
+/// request.
+#[derive(Debug, Default)]
+pub struct MemoryKeyStore {
+    keys: RwLock<HashMap<String, Vec<ApiKeyRecord>>>,
+}
+
+impl MemoryKeyStore {
+    /// Adds a key.
+    pub fn insert(&self, record: ApiKeyRecord) {
+        let mut keys = self.keys.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        keys.entry(record.prefix.clone()).or_default().push(record);
+    }
+
+    /// Revokes every key with this prefix; returns how many there were.
+    pub fn revoke(&self, prefix: &str) -> usize {
+        let mut keys = self.keys.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let records = keys.get_mut(prefix).map_or(&mut [][..], Vec::as_mut_slice);
+        records.iter_mut().for_each(|record| record.revoked = true);
+        records.len()
+    }
+}
+
+impl KeyStore for MemoryKeyStore {
+    fn keys_with_prefix(&self, prefix: &str) -> Vec<ApiKeyRecord> {
+        let keys = self.keys.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        keys.get(prefix).cloned().unwrap_or_default()
+    }
+}
+
+/// Opaque tokens in memory, indexed by hash.
+#[derive(Debug, Default)]
+pub struct MemoryTokenStore {
+    tokens: RwLock<HashMap<SecretHash, TokenRecord>>,
+}
+
+impl MemoryTokenStore {
+    /// Adds (or replaces) a token.
+    pub fn insert(&self, record: TokenRecord) {
+        let mut tokens = self.tokens.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        tokens.insert(record.sha256, record);
+    }
+
+    /// Revokes the token whose hash is `sha256`; returns whether there was one.
+    pub fn revoke(&self, sha256: &SecretHash) -> bool {
+        let mut tokens = self.tokens.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        tokens.get_mut(sha256).map(|record| record.revoked = true).is_some()
+    }
+}
+
+impl TokenStore for MemoryTokenStore {
+    fn token(&self, sha256: &SecretHash) -> Option<TokenRecord> {
+        let tokens = self.tokens.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        tokens.get(sha256).cloned()
+    }
+}
+
+/// Sessions in memory, indexed by the hash of their id.
+#[derive(Debug, Default)]
+pub struct MemorySessionStore {
+    sessions: RwLock<HashMap<SecretHash, SessionRecord>>,
+}
+
+impl MemorySessionStore {
+    /// Adds (or replaces) a session.
+    pub fn insert(&self, record: SessionRecord) {
+        let mut sessions = self.sessions.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        sessions.insert(record.sha256, record);
+    }
+
+    /// Ends the session whose id hashes to `sha256`; returns whether there was one.
+    pub fn remove(&self, sha256: &SecretHash) -> bool {
+        let mut sessions = self.sessions.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        sessions.remove(sha256).is_some()
+    }
+}
+
+impl SessionStore for MemorySessionStore {
+    fn session(&self, sha256: &SecretHash) -> Option<SessionRecord> {
+        let sessions = self.sessions.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        sessions.get(sha256).cloned()
+    }
+}
+
+/// Why a store file could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreFileError {
+    /// The file could not be read.
+    #[error("cannot read `{}`: {source}", path.display())]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The operating system's reason.
+        source: std::io::Error,
+    },
+    /// The file is not a valid store file.
+    #[error("{}:{line}:{column}: {message}", path.display())]
+    Invalid {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Where (1-based; 1:1 when the reader gave no position).
+        line: u64,
+        /// Where.
+        column: u64,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// The contents of a store file: any of the three sections, each optional.
+#[derive(Debug, Default)]
+pub struct StoreFile {
+    /// Keys under `api_keys`.
+    pub api_keys: MemoryKeyStore,
+    /// Tokens under `tokens`.
+    pub tokens: MemoryTokenStore,
+    /// Sessions under `sessions`.
+    pub sessions: MemorySessionStore,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileShape {
+    #[serde(default)]
+    api_keys: Vec<KeyEntry>,
+    #[serde(default)]
+    tokens: Vec<TokenEntry>,
+    #[serde(default)]
+    sessions: Vec<SessionEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeyEntry {
+    prefix: String,
+    sha256: String,
+    principal: String,
+    #[serde(default)]
+    scopes: Vec<String>,
+    created_at: Option<String>,
+    expires_at: Option<String>,
+    #[serde(default)]
+    revoked: bool,
+    last_used_at: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TokenEntry {
+    sha256: String,
+    principal: String,
+    #[serde(default)]
+    scopes: Vec<String>,
+    expires_at: Option<String>,
+    #[serde(default)]
+    revoked: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SessionEntry {
+    sha256: String,
+    principal: String,
+    #[serde(default)]
+    scopes: Vec<String>,
+    csrf_token: String,
+    expires_at: Option<String>,
+}
+
+impl StoreFile {
+    /// Reads a YAML store file.
+    ///
+    /// # Errors
+    /// [`StoreFileError`] naming the file, and the line for a malformed entry.
+    pub fn load(path: impl AsRef<Path>) -> Result<StoreFile, StoreFileError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| StoreFileError::Io { path: path.to_path_buf(), source })?;
+        StoreFile::parse(&text).map_err(|(line, column, message)| StoreFileError::Invalid {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message,
+        })
+    }
+
+    /// Reads a store file's text.
+    ///
+    /// # Errors
+    /// The line, column and message of the first problem.
+    pub fn parse(text: &str) -> Result<StoreFile, (u64, u64, String)> {
+        let options = serde_saphyr::options! { with_snippet: false };
+        let shape: FileShape = serde_saphyr::from_str_with_options(text, options).map_err(|e| {
+            let (line, column) = e.location().map_or((1, 1), |at| (at.line(), at.column()));
+            let message = e.to_string();
+            let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+            (line, column, message)
+        })?;
+
+        let file = StoreFile::default();
+        let bad = |what: &str, i: usize, message: String| (1, 1, format!("{what}[{i}]: {message}"));
+        for (i, entry) in shape.api_keys.into_iter().enumerate() {
+            let record = key_record(entry).map_err(|m| bad("api_keys", i, m))?;
+            file.api_keys.insert(record);
+        }
+        for (i, entry) in shape.tokens.into_iter().enumerate() {
+            file.tokens.insert(token_record(entry).map_err(|m| bad("tokens", i, m))?);
+        }
+        for (i, entry) in shape.sessions.into_iter().enumerate() {
+            file.sessions.insert(session_record(entry).map_err(|m| bad("sessions", i, m))?);
+        }
+        Ok(file)
+    }
+}
+
+fn hash(text: &str) -> Result<SecretHash, String> {
+    SecretHash::from_hex(text).ok_or_else(|| {
+        "`sha256` must be 64 lower-case hex digits (the SHA-256 of the secret)".into()
+    })
+}
+
+fn timestamp(text: Option<String>, field: &str) -> Result<Option<SystemTime>, String> {
+    let Some(text) = text else { return Ok(None) };
+    let parsed = time::OffsetDateTime::parse(&text, &time::format_description::well_known::Rfc3339)
+        .map_err(|_| format!("`{field}` must be an RFC 3339 time, like 2027-01-01T00:00:00Z"))?;
+    Ok(Some(SystemTime::from(parsed)))
+}
+
+fn key_record(entry: KeyEntry) -> Result<ApiKeyRecord, String> {
+    if entry.prefix.chars().count() != super::api_key::PREFIX_CHARS {
+        return Err(format!(
+            "`prefix` must be the key's first {} characters",
+            super::api_key::PREFIX_CHARS
+        ));
+    }
+    Ok(ApiKeyRecord {
+        prefix: entry.prefix,
+        sha256: hash(&entry.sha256)?,
+        principal: entry.principal,
+        scopes: entry.scopes,
+        created_at: timestamp(entry.created_at, "created_at")?,
+        expires_at: timestamp(entry.expires_at, "expires_at")?,
+        revoked: entry.revoked,
+        last_used_at: timestamp(entry.last_used_at, "last_used_at")?,
+    })
+}
+
+fn token_record(entry: TokenEntry) -> Result<TokenRecord, String> {
+    Ok(TokenRecord {
+        sha256: hash(&entry.sha256)?,
+        principal: entry.principal,
+        scopes: entry.scopes,
+        expires_at: timestamp(entry.expires_at, "expires_at")?,
+        revoked: entry.revoked,
+    })
+}
+
+fn session_record(entry: SessionEntry) -> Result<SessionRecord, String> {
+    Ok(SessionRecord {
+        sha256: hash(&entry.sha256)?,
+        principal: entry.principal,
+        scopes: entry.scopes,
+        csrf_token: entry.csrf_token,
+        expires_at: timestamp(entry.expires_at, "expires_at")?,
+    })
+}
