@@ -52,6 +52,13 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[cfg(all(feature = "aws-lc", feature = "rust-crypto"))]
+compile_error!(
+    "enable one JWT backend: `aws-lc` (the default) or `rust-crypto` with --no-default-features"
+);
+#[cfg(not(any(feature = "aws-lc", feature = "rust-crypto")))]
+compile_error!("enable a JWT backend: the feature `aws-lc` (the default) or `rust-crypto`");
+
 pub mod authn;
 mod compile;
 mod credential;

@@ -51,40 +51,116 @@ fn check_reports_every_error_as_file_line_column() {
     assert!(text(&out.stdout).contains("good.yaml: ok (0 routes)"));
 }
 
+const STORES: [&str; 4] =
+    ["--store", "api_keys=policies/stores.yaml", "--store", "sessions=policies/stores.yaml"];
+
+fn decide(policy: &str, request: &str) -> Output {
+    let args = ["decide", "--policy", policy];
+    let now = ["--now", "2026-12-01T00:10:00Z", request];
+    portcullis(&[&args[..], &STORES[..], &now[..]].concat())
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out.stdout)))
+}
+
 #[test]
 fn usage_errors_exit_with_two() {
     assert_eq!(portcullis(&[]).status.code(), Some(2));
     assert_eq!(portcullis(&["check"]).status.code(), Some(2));
     assert_eq!(portcullis(&["frobnicate"]).status.code(), Some(2));
-    let out = portcullis(&["decide", "policies/example.policy", "GET", "/data", "--as", "nobody"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("SCHEME:PRINCIPAL"));
+    assert_eq!(portcullis(&["decide", "policies/example.policy"]).status.code(), Some(2));
 }
 
 #[test]
-fn decide_prints_the_decision_and_response_head() {
-    let out = portcullis(&["decide", "policies/example.policy", "GET", "/admin/users"]);
-    assert_eq!(out.status.code(), Some(0));
+fn decide_prints_one_json_object_per_request() {
+    let out = decide("policies/example.policy", "policies/requests/admin-anonymous.json");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let expected = serde_json::json!({
+        "decision": "unauthenticated",
+        "status": 401,
+        "route": "* /admin/**",
+        "scheme": null,
+        "principal": null,
+        "scopes": null,
+        "error": "unauthenticated",
+        "required_scope": null,
+        "headers": {
+            "www-authenticate": ["Bearer realm=\"api.example.com\""],
+            "content-type": ["application/json"],
+        },
+        "body": {"error": "unauthenticated"},
+    });
+    assert_eq!(json(&out), expected);
+    let keys: Vec<String> = json(&out).as_object().unwrap().keys().cloned().collect();
+    assert_eq!(keys[..3], ["decision", "status", "route"]);
+}
+
+#[test]
+fn decide_covers_each_kind_of_outcome_on_the_examples() {
+    let cases = [
+        ("health", "allow", 200, serde_json::Value::Null),
+        ("admin-as-root", "allow", 200, "root".into()),
+        ("admin-as-alice", "forbidden", 403, serde_json::Value::Null),
+        ("data-with-key", "allow", 200, "partner_42".into()),
+        ("data-post-browser", "allow", 200, "bob".into()),
+        ("data-post-browser-no-csrf", "forbidden", 403, serde_json::Value::Null),
+        ("key-in-url", "malformed", 400, serde_json::Value::Null),
+    ];
+    for policy in ["policies/example.policy", "policies/example.yaml"] {
+        for (name, decision, status, principal) in &cases {
+            let out = decide(policy, &format!("policies/requests/{name}.json"));
+            let value = json(&out);
+            assert_eq!(value["decision"], *decision, "{policy} {name}: {value}");
+            assert_eq!(value["status"], *status, "{policy} {name}");
+            assert_eq!(value["principal"], *principal, "{policy} {name}");
+        }
+    }
+    let out = decide("policies/example.policy", "policies/requests/admin-as-alice.json");
+    let value = json(&out);
+    assert_eq!(value["error"], "insufficient_scope");
+    assert_eq!(value["required_scope"], "admin");
     assert_eq!(
-        text(&out.stdout),
-        "unauthenticated\nHTTP 401\nWWW-Authenticate: Bearer realm=\"api.example.com\"\n\n\
-         {\"error\": \"unauthenticated\"}\n"
+        value["headers"]["www-authenticate"][0],
+        "Bearer realm=\"api.example.com\", error=\"insufficient_scope\", scope=\"admin\""
     );
-
-    let args = ["decide", "policies/example.yaml", "DELETE", "/admin/users/7"];
-    let out = portcullis(&[&args[..], &["--as", "user_jwt:alice:data:write"]].concat());
-    let stdout = text(&out.stdout);
-    assert!(stdout.starts_with("forbidden (InsufficientScope)\nHTTP 403\n"), "{stdout}");
-    assert!(stdout.contains("error=\"insufficient_scope\", scope=\"admin\""), "{stdout}");
-
-    let out = portcullis(&[&args[..], &["--as", "user_jwt:alice:admin"]].concat());
-    assert!(text(&out.stdout).starts_with("allow: alice via user_jwt (scopes: admin "));
+    let out = decide("policies/example.policy", "policies/requests/data-post-browser-no-csrf.json");
+    assert_eq!(json(&out)["error"], "csrf_token_missing");
 }
 
 #[test]
-fn decide_on_an_invalid_policy_reports_and_exits_with_one() {
-    let bad = scratch("broken.yaml", "version: 1\n");
-    let out = portcullis(&["decide", bad.to_str().unwrap(), "GET", "/"]);
-    assert_eq!(out.status.code(), Some(1));
+fn decide_reads_standard_input_and_refuses_what_it_cannot_read() {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .args(
+            [&["decide", "--policy", "policies/example.policy"][..], &STORES[..], &["-"][..]]
+                .concat(),
+        )
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    let request = br#"{"method": "GET", "path": "/health", "headers": []}"#;
+    child.stdin.take().unwrap().write_all(request).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(json(&out)["decision"], "allow");
+
+    let bad = scratch("bad-request.json", r#"{"method": "GET"}"#);
+    let out = decide("policies/example.policy", bad.to_str().unwrap());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("is not valid"), "{}", text(&out.stderr));
+
+    let out = portcullis(&[
+        "decide",
+        "--policy",
+        "policies/example.policy",
+        "policies/requests/health.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("`api_keys`, which was not supplied"));
+
+    let broken = scratch("broken.yaml", "version: 1\n");
+    let out = decide(broken.to_str().unwrap(), "policies/requests/health.json");
+    assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("error: the policy needs `realm`"));
 }

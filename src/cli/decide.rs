@@ -1,87 +1,175 @@
-//! `portcullis decide POLICY METHOD TARGET [--as SCHEME:PRINCIPAL[:SCOPES]]...`: decide one
-//! request and print the decision and the response head an application would send.
+//! `portcullis decide --policy FILE [--store NAME=FILE]... [--now RFC3339] [REQUEST | -]`:
+//! authenticate and decide one request, printed as one JSON object.
+//!
+//! The request is JSON: `{"method", "path", "headers": [[name, value], ...],
+//! "remote_addr"}`; headers are pairs so that duplicates can be written. Exit status 0
+//! whatever the decision; 2 when the policy, a store or the request cannot be read.
 
+use std::collections::BTreeMap;
+use std::io::Read as _;
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::SystemTime;
 
-use portcullis::{Credential, Decision, Engine, Identity, Request};
+use portcullis::authn::store::StoreFile;
+use portcullis::{Authenticator, Context, Decision, Engine, Governing, Request};
+use serde::Deserialize;
+use serde_json::{Value, json};
 
 #[derive(clap::Args)]
 pub(super) struct Args {
     /// The policy file.
-    policy: PathBuf,
-    /// The request method, e.g. GET.
-    method: String,
-    /// The request target, e.g. /users/42?expand=true.
-    target: String,
-    /// A verified credential: SCHEME:PRINCIPAL or SCHEME:PRINCIPAL:SCOPE,SCOPE (repeatable).
-    #[arg(long = "as", value_name = "SCHEME:PRINCIPAL[:SCOPES]")]
-    credentials: Vec<String>,
-    /// Treat the request as a CORS preflight (an OPTIONS with Access-Control-Request-Method).
     #[arg(long)]
-    preflight: bool,
+    policy: PathBuf,
+    /// A store file for the store the policy calls NAME (repeatable); its `api_keys`,
+    /// `tokens` and `sessions` sections serve the policy's key, token and session stores
+    /// of that name.
+    #[arg(long = "store", value_name = "NAME=FILE")]
+    stores: Vec<String>,
+    /// The time to judge expiry by (RFC 3339); default: now.
+    #[arg(long, value_name = "RFC3339")]
+    now: Option<String>,
+    /// The request, as JSON; `-` or nothing reads standard input.
+    request: Option<PathBuf>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RequestFile {
+    method: String,
+    path: String,
+    #[serde(default)]
+    headers: Vec<(String, String)>,
+    remote_addr: Option<String>,
 }
 
 pub(super) fn run(args: &Args) -> ExitCode {
+    match decide(args) {
+        Ok(output) => {
+            let mut out = std::io::stdout().lock();
+            say!(out, "{}", serde_json::to_string_pretty(&output).unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn decide(args: &Args) -> Result<Value, String> {
     let engine = match Engine::load(&args.policy) {
-        Ok(engine) => engine,
+        Ok(engine) => Arc::new(engine),
         Err(error) => {
             super::report(&args.policy, &error);
-            return ExitCode::from(1);
+            return Err(format!("cannot load policy `{}`", args.policy.display()));
+        }
+    };
+    let authenticator = authenticator(&engine, &args.stores)?;
+    let (parts, peer) = read_request(args.request.as_ref())?;
+    let now = match &args.now {
+        None => SystemTime::now(),
+        Some(text) => {
+            time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+                .map(SystemTime::from)
+                .map_err(|_| {
+                    format!("--now `{text}` is not an RFC 3339 time, like 2026-12-01T10:00:00Z")
+                })?
         }
     };
 
-    let mut credentials = Vec::new();
-    for text in &args.credentials {
-        match credential(&engine, text) {
-            Ok(credential) => credentials.push(credential),
-            Err(message) => {
-                eprintln!("error: --as `{text}`: {message}");
-                return ExitCode::from(2);
-            }
-        }
-    }
+    let decision = authenticator.decide(&parts, &Context { peer, now });
+    let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+    let preflight = parts.headers.contains_key(http::header::ACCESS_CONTROL_REQUEST_METHOD);
+    let request = Request::new(parts.method.as_str(), target).with_preflight(preflight);
+    let route = engine.governing(&request).ok().and_then(|g| match g {
+        Governing::Route(_) => engine.route_text(g),
+        _ => None,
+    });
+    Ok(render(&decision, route))
+}
 
-    let request = Request::new(&args.method, &args.target).with_preflight(args.preflight);
-    let decision = engine.decide(&request, &credentials);
-    let mut out = std::io::stdout().lock();
-    say!(out, "{}", summary(&decision));
+fn authenticator(engine: &Arc<Engine>, stores: &[String]) -> Result<Authenticator, String> {
+    let mut builder = Authenticator::builder(Arc::clone(engine));
+    for binding in stores {
+        let Some((name, file)) = binding.split_once('=') else {
+            return Err(format!("--store `{binding}`: write NAME=FILE"));
+        };
+        let contents = StoreFile::load(file).map_err(|e| e.to_string())?;
+        builder = builder
+            .key_store(name, Arc::new(contents.api_keys))
+            .token_store(name, Arc::new(contents.tokens))
+            .session_store(name, Arc::new(contents.sessions));
+    }
+    builder.build().map_err(|e| format!("{e} (bind it with --store NAME=FILE)"))
+}
+
+fn read_request(path: Option<&PathBuf>) -> Result<(http::request::Parts, Option<IpAddr>), String> {
+    let mut text = String::new();
+    let (name, result) = match path.filter(|p| p.as_os_str() != "-") {
+        Some(path) => (path.display().to_string(), std::fs::read_to_string(path).map(|t| text = t)),
+        None => ("standard input".to_owned(), std::io::stdin().read_to_string(&mut text).map(drop)),
+    };
+    result.map_err(|e| format!("cannot read the request from {name}: {e}"))?;
+    let request: RequestFile = serde_json::from_str(&text)
+        .map_err(|e| format!("the request in {name} is not valid: {e}"))?;
+
+    let mut builder =
+        http::Request::builder().method(request.method.as_str()).uri(request.path.as_str());
+    for (header, value) in &request.headers {
+        builder = builder.header(header.as_str(), value.as_str());
+    }
+    let parts =
+        builder.body(()).map_err(|e| format!("the request in {name} is not valid HTTP: {e}"))?;
+    let peer = match &request.remote_addr {
+        None => None,
+        Some(addr) => {
+            Some(addr.parse().map_err(|_| format!("`remote_addr` `{addr}` is not an IP address"))?)
+        }
+    };
+    Ok((parts.into_parts().0, peer))
+}
+
+/// The decision as the JSON object the command prints.
+fn render(decision: &Decision, route: Option<String>) -> Value {
     let head = decision.response();
-    say!(out, "HTTP {}", head.status);
-    for value in &head.www_authenticate {
-        say!(out, "WWW-Authenticate: {value}");
+    let mut headers: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    if !head.www_authenticate.is_empty() {
+        headers
+            .insert("www-authenticate", head.www_authenticate.iter().map(String::as_str).collect());
     }
-    if let Some(body) = &head.body {
-        say!(out, "\n{body}");
+    if head.body.is_some() {
+        headers.insert("content-type", vec!["application/json"]);
     }
-    ExitCode::SUCCESS
-}
+    let body =
+        head.body.as_deref().map(|b| serde_json::from_str::<Value>(b).unwrap_or(Value::Null));
+    let field =
+        |name: &str| body.as_ref().and_then(|b| b.get(name)).cloned().unwrap_or(Value::Null);
 
-/// A credential for a scheme the policy declares, of that scheme's kind.
-fn credential(engine: &Engine, text: &str) -> Result<Credential, String> {
-    let mut parts = text.splitn(3, ':');
-    let (Some(scheme), Some(principal)) = (parts.next(), parts.next()) else {
-        return Err("write SCHEME:PRINCIPAL or SCHEME:PRINCIPAL:SCOPE,SCOPE".into());
-    };
-    let scopes = parts.next().map_or_else(Vec::new, |s| s.split(',').map(str::to_owned).collect());
-    let Some((_, config)) = engine.schemes().find(|(name, _)| *name == scheme) else {
-        let names: Vec<&str> = engine.schemes().map(|(name, _)| name).collect();
-        return Err(format!("the policy has no scheme `{scheme}` (it has {})", names.join(", ")));
-    };
-    Ok(Credential::new(config.kind(), Identity::new(scheme, principal, scopes)))
-}
-
-fn summary(decision: &Decision) -> String {
-    match decision {
-        Decision::Allow { principal: Some(principal), scheme, scopes, .. } => {
-            let scheme = scheme.as_deref().unwrap_or("?");
+    let (kind, scheme, principal, scopes) = match decision {
+        Decision::Allow { principal, scheme, scopes, .. } => {
             let scopes: Vec<&str> = scopes.iter().map(|s| &**s).collect();
-            format!("allow: {principal} via {scheme} (scopes: {})", scopes.join(" "))
+            ("allow", json!(scheme.as_deref()), json!(principal), json!(scopes))
         }
-        Decision::Allow { basis, .. } => format!("allow: anonymous ({basis:?})"),
-        Decision::Unauthenticated { .. } => "unauthenticated".into(),
-        Decision::Forbidden { reason, .. } => format!("forbidden ({reason:?})"),
-        Decision::Malformed { reason, .. } => format!("malformed request: {reason}"),
-        _ => "refused".into(),
-    }
+        Decision::Unauthenticated { error, .. } => {
+            let scheme = error.as_ref().map(|e| &*e.scheme);
+            ("unauthenticated", json!(scheme), Value::Null, Value::Null)
+        }
+        Decision::Forbidden { .. } => ("forbidden", Value::Null, Value::Null, Value::Null),
+        _ => ("malformed", Value::Null, Value::Null, Value::Null),
+    };
+    json!({
+        "decision": kind,
+        "status": head.status,
+        "route": route,
+        "scheme": scheme,
+        "principal": principal,
+        "scopes": scopes,
+        "error": field("error"),
+        "required_scope": field("required_scope"),
+        "headers": headers,
+        "body": body,
+    })
 }

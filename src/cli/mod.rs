@@ -36,7 +36,7 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Decide one request against a policy and print the decision and response head.
+    /// Authenticate and decide one request (JSON) and print the decision as JSON.
     Decide(decide::Args),
 }
 
