@@ -51,8 +51,12 @@ fn check_reports_every_error_as_file_line_column() {
     assert!(text(&out.stdout).contains("good.yaml: ok (0 routes)"));
 }
 
-const STORES: [&str; 4] =
-    ["--store", "api_keys=policies/stores.yaml", "--store", "sessions=policies/stores.yaml"];
+const STORES: [&str; 4] = [
+    "--store",
+    "api_keys=policies/stores/example.yaml",
+    "--store",
+    "sessions=policies/stores/example.yaml",
+];
 
 fn decide(policy: &str, request: &str) -> Output {
     let args = ["decide", "--policy", policy];
