@@ -22,6 +22,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use http::request::Parts;
+use http::{HeaderMap, Method, Uri};
 
 use crate::compile::{CompiledRule, Engine};
 use crate::credential::Credential;
@@ -237,11 +238,26 @@ impl Authenticator {
         &self.engine
     }
 
-    /// Decides an HTTP request (its head: the body is never read).
+    /// Decides an HTTP request from its head (`http::Request::into_parts`).
     pub fn decide(&self, parts: &Parts, context: &Context) -> Decision {
-        let method = parts.method.as_str();
-        let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
-        let preflight = parts.headers.contains_key(http::header::ACCESS_CONTROL_REQUEST_METHOD);
+        self.decide_head(&parts.method, &parts.uri, &parts.headers, context)
+    }
+
+    /// Decides an HTTP request; its body is never read.
+    pub fn decide_request<B>(&self, request: &http::Request<B>, context: &Context) -> Decision {
+        self.decide_head(request.method(), request.uri(), request.headers(), context)
+    }
+
+    fn decide_head(
+        &self,
+        method: &Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+        context: &Context,
+    ) -> Decision {
+        let target = uri.path_and_query().map_or("/", |pq| pq.as_str());
+        let preflight = headers.contains_key(http::header::ACCESS_CONTROL_REQUEST_METHOD);
+        let method = method.as_str();
         let request = Request::new(method, target).with_preflight(preflight);
 
         // The route first: a path that could be read two ways is refused before anything.
@@ -252,7 +268,7 @@ impl Authenticator {
         let rule = self.engine.rule(governing);
 
         // Then the credentials: anything ambiguous about them is malformed, on any route.
-        let presented = match request::inspect(&self.engine, &parts.headers, parts.uri.query()) {
+        let presented = match request::inspect(&self.engine, headers, uri.query()) {
             Ok(presented) => presented,
             Err(reason) => return self.malformed(reason, rule),
         };
@@ -284,7 +300,7 @@ impl Authenticator {
         }
         if ambient {
             for (scheme, id) in presented.sessions.iter().filter(|(s, _)| accepted.contains(s)) {
-                match self.verify_session(*scheme, id, parts, context) {
+                match self.verify_session(*scheme, id, method, headers, context) {
                     Ok(SessionOutcome::Valid(credential)) => credentials.push(credential),
                     Ok(SessionOutcome::Csrf(reason)) => return csrf_refusal(reason),
                     Err(error) => return self.rejected(rule, error),
@@ -375,7 +391,8 @@ impl Authenticator {
         &self,
         scheme: u32,
         id: &str,
-        parts: &Parts,
+        method: &str,
+        headers: &HeaderMap,
         context: &Context,
     ) -> Result<SessionOutcome, AuthError> {
         let Some(Verifier::Session(verifier)) = self.verifiers.get(scheme as usize) else {
@@ -388,9 +405,9 @@ impl Authenticator {
         let csrf = verifier
             .csrf_header
             .as_deref()
-            .and_then(|name| parts.headers.get(name))
+            .and_then(|name| headers.get(name))
             .and_then(|value| value.to_str().ok());
-        let unsafe_method = !matches!(parts.method.as_str(), "GET" | "HEAD" | "OPTIONS" | "TRACE");
+        let unsafe_method = !matches!(method, "GET" | "HEAD" | "OPTIONS" | "TRACE");
         verifier.verify(id, csrf, unsafe_method, context.now).map_err(|rejection| {
             self.emit(Event::CredentialRejected { scheme: verifier.scheme.clone(), rejection });
             AuthError {
