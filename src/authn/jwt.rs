@@ -5,8 +5,8 @@
 //! header checks before any crypto (algorithm allow-list, `typ`, `crit`, key selection), the
 //! signature before any claim is believed, and only then the claims. jsonwebtoken verifies
 //! the signature; its claim validation is switched off and done below, because its defaults
-//! let through tokens without `exp`, `iss` or `aud`, ignore `nbf` and `iat`, and take the
-//! last of two duplicated members.
+//! let through tokens without `exp`, `iss` or `aud`, ignore `nbf` and `iat`, and let
+//! serde_json take the last of two duplicated members it does not itself know.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -130,6 +130,10 @@ impl JwtVerifier {
         }
         let key = self.key(&header, alg)?;
 
+        // The payload's structure (not yet its claims): a repeated member is refused here,
+        // before jsonwebtoken reads it and reports the repeat as a generic error.
+        let claims = json_object(payload)?;
+
         // The signature, before any claim is believed. Claim checks are ours (below).
         let mut validation = Validation::new(alg);
         validation.required_spec_claims = HashSet::new();
@@ -144,8 +148,7 @@ impl JwtVerifier {
             });
         }
 
-        // The claims.
-        let claims = json_object(payload)?;
+        // The claims, now that the signature vouches for them.
         let expires_at = self.check_times(&claims, now)?;
         self.check_issuer_and_audience(&claims)?;
         let principal = match claims.get(&self.config.subject_claim) {
@@ -184,10 +187,11 @@ impl JwtVerifier {
         if bare(typ) == bare(required) { Ok(()) } else { Err(Rejection::WrongType) }
     }
 
-    /// The key for the token: by `kid` when the header has one, otherwise the only key that
-    /// fits. A key only verifies algorithms of its own family (an RSA key is never an HMAC
-    /// secret), and only its JWK's `alg` when that is set. Keys named by `jku`, `x5u`,
-    /// `x5c` or an embedded `jwk` are never used: only the scheme's configured keys are.
+    /// The key for the token: by `kid` when the header has one (a key without a `kid`, such
+    /// as a PEM file's or an HMAC secret, answers to any), otherwise the only key that fits.
+    /// A key only verifies algorithms of its own family (an RSA key is never an HMAC secret),
+    /// and only its JWK's `alg` when that is set. Keys named by `jku`, `x5u`, `x5c` or an
+    /// embedded `jwk` are never used: only the scheme's configured keys are.
     fn key(
         &self,
         header: &Map<String, Value>,
@@ -198,7 +202,9 @@ impl JwtVerifier {
         };
         let mut candidates = self.keys.iter().filter(fits);
         let chosen = match header.get("kid") {
-            Some(Value::String(kid)) => candidates.find(|k| k.kid.as_deref() == Some(kid.as_str())),
+            Some(Value::String(kid)) => {
+                candidates.find(|k| k.kid.as_deref().is_none_or(|own| own == kid.as_str()))
+            }
             Some(_) => return Err(Rejection::Malformed),
             None => match (candidates.next(), candidates.next()) {
                 (Some(only), None) => Some(only),
@@ -215,8 +221,8 @@ impl JwtVerifier {
         let leeway = self.config.leeway.as_secs() as f64;
         let number = |name: &str| match claims.get(name) {
             None => Ok(None),
-            Some(Value::Number(n)) => n.as_f64().map(Some).ok_or(Rejection::Malformed),
-            Some(_) => Err(Rejection::Malformed),
+            Some(Value::Number(n)) => n.as_f64().map(Some).ok_or(Rejection::InvalidClaim),
+            Some(_) => Err(Rejection::InvalidClaim),
         };
 
         let exp = number("exp")?.ok_or(Rejection::MissingClaim)?;

@@ -355,9 +355,10 @@ impl Authenticator {
     }
 
     /// Verifies one explicit credential with its schemes in order; the first that accepts
-    /// it wins, and if none does, the first scheme's reason is reported.
+    /// it wins. If none does, each rejection is reported as an event and the deepest one
+    /// (see [`Rejection::depth`]) answers the request.
     fn verify(&self, attempt: &Attempt<'_>, context: &Context) -> Result<Credential, AuthError> {
-        let mut first_error = None;
+        let mut rejections: Vec<(Arc<str>, Rejection)> = Vec::new();
         for &id in &attempt.schemes {
             let (scheme, result) = match &self.verifiers[id as usize] {
                 Verifier::Jwt(v) => (&v.scheme, v.verify(attempt.secret, context.now)),
@@ -370,21 +371,16 @@ impl Authenticator {
                     self.key_events(&credential, scheme, context);
                     return Ok(credential);
                 }
-                Err(rejection) => {
-                    self.emit(Event::CredentialRejected { scheme: scheme.clone(), rejection });
-                    first_error.get_or_insert(AuthError {
-                        code: AuthErrorCode::InvalidToken,
-                        scheme: scheme.clone(),
-                        rejection,
-                    });
-                }
+                Err(rejection) => rejections.push((scheme.clone(), rejection)),
             }
         }
-        Err(first_error.unwrap_or(AuthError {
-            code: AuthErrorCode::InvalidToken,
-            scheme: Arc::from(""),
-            rejection: Rejection::Unknown,
-        }))
+
+        for (scheme, rejection) in &rejections {
+            self.emit(Event::CredentialRejected { scheme: scheme.clone(), rejection: *rejection });
+        }
+        let deepest = rejections.iter().rev().max_by_key(|(_, rejection)| rejection.depth());
+        let (scheme, rejection) = deepest.cloned().unwrap_or((Arc::from(""), Rejection::Unknown));
+        Err(AuthError { code: AuthErrorCode::InvalidToken, scheme, rejection })
     }
 
     fn verify_session(

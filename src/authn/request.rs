@@ -130,8 +130,8 @@ fn is_b64token(token: &str) -> bool {
 }
 
 /// Refuses a query string that carries a credential: `access_token`, an API key parameter
-/// (`api_key`, `apikey`, or the key header's name), or any value starting with a key
-/// prefix the policy declares.
+/// (`api_key`, `apikey`, or the key header's name), or any value (or bare parameter name)
+/// starting with a key prefix the policy declares.
 fn check_query(engine: &Engine, query: &str) -> Result<(), MalformedRequest> {
     for pair in query.split('&') {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
@@ -140,9 +140,10 @@ fn check_query(engine: &Engine, query: &str) -> Result<(), MalformedRequest> {
 
         let key_header = api_keys(engine).any(|(_, c)| c.header.eq_ignore_ascii_case(&name));
         let named = matches!(name.as_str(), "access_token" | "api_key" | "apikey") || key_header;
-        let prefixed = api_keys(engine)
-            .flat_map(|(_, config)| config.prefixes.iter())
-            .any(|prefix| !prefix.is_empty() && value.starts_with(prefix.as_str()));
+        let prefixed = api_keys(engine).flat_map(|(_, config)| config.prefixes.iter()).any(|p| {
+            let prefix = p.to_ascii_lowercase();
+            !p.is_empty() && (value.starts_with(p.as_str()) || name.starts_with(&prefix))
+        });
         if named || prefixed {
             return Err(MalformedRequest::CredentialInQuery(name));
         }

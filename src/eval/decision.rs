@@ -140,7 +140,7 @@ pub struct AuthError {
 }
 
 /// Why a scheme rejected a credential. Loggable: no variant holds a token, key, session id
-/// or claim value.
+/// or claim value. The variants run in the order a JWT is checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Rejection {
@@ -171,6 +171,9 @@ pub enum Rejection {
     /// A required claim is absent.
     #[error("the token lacks a required claim")]
     MissingClaim,
+    /// A claim of the wrong type (`exp` that is not a number).
+    #[error("the token has a claim of the wrong type")]
+    InvalidClaim,
     /// `exp` has passed (leeway included).
     #[error("the token has expired")]
     Expired,
@@ -211,6 +214,24 @@ pub enum AuthErrorCode {
     InvalidRequest,
     /// The credential is expired, revoked, malformed or otherwise invalid.
     InvalidToken,
+}
+
+impl Rejection {
+    /// How far verification got before the rejection: shape 0, header and key 1, signature
+    /// 2, claims and stores 3. When several schemes reject one credential, the deepest
+    /// rejection is the one that explains it (the scheme whose key signed the token).
+    pub fn depth(self) -> u8 {
+        match self {
+            Rejection::TooLarge | Rejection::Malformed | Rejection::DuplicateMember => 0,
+            Rejection::AlgorithmNotAllowed
+            | Rejection::WrongType
+            | Rejection::UnsupportedCritical
+            | Rejection::UnknownKey
+            | Rejection::WrongPrefix => 1,
+            Rejection::BadSignature => 2,
+            _ => 3,
+        }
+    }
 }
 
 impl AuthErrorCode {
