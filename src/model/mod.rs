@@ -13,7 +13,7 @@ mod scheme;
 pub use names::{is_scheme_name, is_scope_name, suggest};
 pub use route::{Method, MethodSet, PathPattern, PatternError, RoutePattern, Segment};
 pub use scheme::{
-    Algorithm, ApiKeyConfig, Duration, FieldError, JwtConfig, KeySource, OpaqueTokenConfig,
+    Algorithm, ApiKeyConfig, Client, Duration, FieldError, JwtConfig, KeySource, OpaqueTokenConfig,
     SameSite, SchemeConfig, SchemeKind, SessionConfig,
 };
 
@@ -102,6 +102,20 @@ pub struct SchemeDecl {
     pub name: Spanned<String>,
     /// Its kind and settings.
     pub config: SchemeConfig,
+    /// The kinds of client it says it serves (for the linter; no effect on decisions).
+    pub clients: Vec<Client>,
+}
+
+impl SchemeDecl {
+    /// The settings a printer writes: the kind's own, then `clients`.
+    pub(crate) fn settings(&self) -> Vec<(&'static str, Setting)> {
+        let mut settings = self.config.settings();
+        if !self.clients.is_empty() {
+            let names = self.clients.iter().map(|c| c.as_str().to_owned()).collect();
+            settings.push(("clients", Setting::Words(names)));
+        }
+        settings
+    }
 }
 
 /// One entry of `routes`.

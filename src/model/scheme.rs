@@ -66,6 +66,42 @@ impl fmt::Display for SchemeKind {
     }
 }
 
+/// A kind of client a scheme says it serves (`clients: [...]`), which the linter checks
+/// against the scheme kind recommended for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Client {
+    /// Server-to-server calls (microservices).
+    Server,
+    /// A single-page web application.
+    Spa,
+    /// A mobile app.
+    Mobile,
+    /// Third-party developers' integrations.
+    ThirdParty,
+    /// A traditional server-rendered web app.
+    Web,
+    /// IoT and embedded devices.
+    Iot,
+}
+
+impl Client {
+    /// Every client kind, in the order the documentation lists them.
+    pub const ALL: [Client; 6] =
+        [Client::Server, Client::Spa, Client::Mobile, Client::ThirdParty, Client::Web, Client::Iot];
+
+    /// The name a policy uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Client::Server => "server",
+            Client::Spa => "spa",
+            Client::Mobile => "mobile",
+            Client::ThirdParty => "third_party",
+            Client::Web => "web",
+            Client::Iot => "iot",
+        }
+    }
+}
+
 /// A scheme's kind and settings, without source positions.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -428,6 +464,9 @@ pub enum FieldError {
     /// `keys` names no source or several.
     #[error("`keys` must name exactly one of `jwks_file`, `pem_file` or `hmac_secret_env`")]
     KeySourceCount,
+    /// A `clients` entry that names no client kind.
+    #[error("unknown client kind `{0}`")]
+    UnknownClient(String),
     /// An unparsable duration.
     #[error("`{0}` is not a duration")]
     BadDuration(String),
@@ -496,6 +535,13 @@ impl FieldError {
                  such as `ApiKey`"
                     .into(),
             ),
+            FieldError::UnknownClient(name) => {
+                let names = Client::ALL.map(Client::as_str);
+                Some(match suggest(name, names) {
+                    Some(close) => format!("did you mean `{close}`?"),
+                    None => format!("the client kinds are {}", names.join(", ")),
+                })
+            }
             FieldError::BadDuration(_) => {
                 Some("write a whole number and a unit: `30s`, `15m`, `1h` or `90d`".into())
             }
@@ -533,7 +579,7 @@ pub(crate) struct SchemeFields {
 /// Reads a scheme's body into its typed settings, reporting every problem found.
 pub(crate) fn scheme_from_fields(
     body: &SchemeFields,
-) -> Result<SchemeConfig, Vec<(Span, FieldError)>> {
+) -> Result<(SchemeConfig, Vec<Client>), Vec<(Span, FieldError)>> {
     let mut errors = Vec::new();
     if !is_scheme_name(&body.name.value) {
         errors.push((body.name.span, FieldError::BadSchemeName(body.name.value.clone())));
@@ -551,6 +597,7 @@ pub(crate) fn scheme_from_fields(
 
     let mut reader = Reader { kind, fields: &body.fields, at: body.name.span, errors };
     reader.refuse_unknown();
+    let clients = reader.clients();
     let config = match kind {
         SchemeKind::Jwt => reader.jwt().map(SchemeConfig::Jwt),
         SchemeKind::OpaqueToken => reader
@@ -561,7 +608,7 @@ pub(crate) fn scheme_from_fields(
     };
 
     match config {
-        Some(config) if reader.errors.is_empty() => Ok(config),
+        Some(config) if reader.errors.is_empty() => Ok((config, clients)),
         _ => Err(reader.errors),
     }
 }
@@ -585,7 +632,7 @@ impl<'a> Reader<'a> {
                 self.errors.push((field.key.span, FieldError::DuplicateField(key.into())));
                 continue;
             }
-            if known.contains(&key) {
+            if known.contains(&key) || key == "clients" {
                 continue;
             }
             let error = match (self.kind, key) {
@@ -676,6 +723,19 @@ impl<'a> Reader<'a> {
             return Some(text.value);
         }
         self.fail(text.span, FieldError::BadToken { what, text: text.value })
+    }
+
+    /// The `clients` list, which every kind may have.
+    fn clients(&mut self) -> Vec<Client> {
+        let mut clients = Vec::new();
+        for name in self.list("clients") {
+            match Client::ALL.iter().find(|c| c.as_str() == name.value) {
+                Some(client) if !clients.contains(client) => clients.push(*client),
+                Some(_) => {}
+                None => self.errors.push((name.span, FieldError::UnknownClient(name.value))),
+            }
+        }
+        clients
     }
 
     fn jwt(&mut self) -> Option<JwtConfig> {

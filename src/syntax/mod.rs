@@ -183,7 +183,9 @@ impl Builder<'_> {
         };
 
         match scheme_from_fields(&body) {
-            Ok(config) => self.doc.schemes.push(SchemeDecl { name: body.name, config }),
+            Ok((config, clients)) => {
+                self.doc.schemes.push(SchemeDecl { name: body.name, config, clients });
+            }
             Err(errors) => {
                 for (span, error) in errors {
                     self.error(span, error);

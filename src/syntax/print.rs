@@ -30,7 +30,7 @@ pub fn print(doc: &Document) -> String {
 
     for scheme in &doc.schemes {
         let _ = writeln!(out, "\nscheme {}: {} {{", scheme.name.value, scheme.config.kind());
-        for (key, value) in scheme.config.settings() {
+        for (key, value) in scheme.settings() {
             let _ = writeln!(out, "    {key} {}", setting(&value));
         }
         out.push_str("}\n");

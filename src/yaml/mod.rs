@@ -315,7 +315,9 @@ impl Reader {
                     .collect(),
             };
             match scheme_from_fields(&body) {
-                Ok(config) => schemes.push(SchemeDecl { name: body.name, config }),
+                Ok((config, clients)) => {
+                    schemes.push(SchemeDecl { name: body.name, config, clients });
+                }
                 Err(errors) => {
                     for (span, error) in errors {
                         self.error(span, error);

@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use crate::model::{
-    Alternative, Document, Rule, SchemeConfig, ScopeMatch, ScopeRequirement, Setting,
+    Alternative, Document, Rule, SchemeDecl, ScopeMatch, ScopeRequirement, Setting,
 };
 use crate::quote;
 
@@ -37,7 +37,7 @@ pub fn print(doc: &Document) -> String {
         out.push_str("schemes:\n");
     }
     for scheme in &doc.schemes {
-        let fields = scheme_fields(&scheme.config);
+        let fields = scheme_fields(scheme);
         let _ = writeln!(out, "  {}: {{ {} }}", scheme.name.value, fields.join(", "));
     }
 
@@ -101,9 +101,9 @@ fn requirement(requirement: &ScopeRequirement) -> String {
 
 /// A scheme's body as flow-map entries: `type` first, then its settings, the dotted keys
 /// (`keys.jwks_file`) written as a nested map.
-fn scheme_fields(config: &SchemeConfig) -> Vec<String> {
-    let mut fields = vec![format!("type: {}", config.kind().as_str())];
-    for (key, value) in config.settings() {
+fn scheme_fields(scheme: &SchemeDecl) -> Vec<String> {
+    let mut fields = vec![format!("type: {}", scheme.config.kind().as_str())];
+    for (key, value) in scheme.settings() {
         let value = match &value {
             Setting::Text(text) => scalar(text),
             Setting::Word(word) => word.clone(),

@@ -6,9 +6,10 @@
 use std::path::PathBuf;
 
 use portcullis::model::{
-    Algorithm, AllowRule, Alternative, ApiKeyConfig, Document, Duration, JwtConfig, KeySource,
-    Method, MethodSet, OpaqueTokenConfig, PathPattern, RouteDecl, RoutePattern, Rule, SameSite,
-    SchemeConfig, SchemeDecl, ScopeDecl, ScopeRequirement, Segment, SessionConfig, Span, Spanned,
+    Algorithm, AllowRule, Alternative, ApiKeyConfig, Client, Document, Duration, JwtConfig,
+    KeySource, Method, MethodSet, OpaqueTokenConfig, PathPattern, RouteDecl, RoutePattern, Rule,
+    SameSite, SchemeConfig, SchemeDecl, ScopeDecl, ScopeRequirement, Segment, SessionConfig, Span,
+    Spanned,
 };
 use portcullis::{Governing, PathError, ScopeMatch};
 use proptest::prelude::*;
@@ -235,7 +236,8 @@ fn rule(scheme_count: usize) -> impl Strategy<Value = Rule> {
 
 /// A random valid policy: schemes `s0..`, routes with no two clashing.
 pub fn document() -> impl Strategy<Value = Document> {
-    let schemes = prop::collection::vec(scheme_config(), 1..4);
+    let clients = prop::sample::subsequence(Client::ALL.to_vec(), 0..3);
+    let schemes = prop::collection::vec((scheme_config(), clients), 1..4);
     schemes.prop_flat_map(|configs| {
         let n = configs.len();
         let route = (method_set(), path_pattern(), rule(n));
@@ -258,7 +260,7 @@ pub fn document() -> impl Strategy<Value = Document> {
 
 fn build_document(
     realm: String,
-    configs: Vec<SchemeConfig>,
+    configs: Vec<(SchemeConfig, Vec<Client>)>,
     catalogue: Option<Vec<Vec<&str>>>,
     default: Option<Rule>,
     routes: Vec<(MethodSet, PathPattern, Rule)>,
@@ -266,7 +268,7 @@ fn build_document(
     let schemes = configs
         .into_iter()
         .enumerate()
-        .map(|(i, config)| SchemeDecl { name: at(format!("s{i}")), config })
+        .map(|(i, (config, clients))| SchemeDecl { name: at(format!("s{i}")), config, clients })
         .collect();
 
     // Implications only point to later scopes, so the catalogue never has a cycle.
