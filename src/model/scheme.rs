@@ -576,10 +576,13 @@ pub(crate) struct SchemeFields {
     pub fields: Vec<SchemeField>,
 }
 
+/// A scheme body read: its settings and the clients it says it serves.
+pub(crate) type ReadScheme = (SchemeConfig, Vec<Client>);
+
 /// Reads a scheme's body into its typed settings, reporting every problem found.
 pub(crate) fn scheme_from_fields(
     body: &SchemeFields,
-) -> Result<(SchemeConfig, Vec<Client>), Vec<(Span, FieldError)>> {
+) -> Result<ReadScheme, Vec<(Span, FieldError)>> {
     let mut errors = Vec::new();
     if !is_scheme_name(&body.name.value) {
         errors.push((body.name.span, FieldError::BadSchemeName(body.name.value.clone())));
