@@ -64,13 +64,14 @@ mod compile;
 mod credential;
 mod error;
 mod eval;
+pub mod lint;
 mod load;
 pub mod model;
 mod quote;
 pub mod syntax;
 pub mod yaml;
 
-pub use authn::{Authenticator, AuthenticatorBuilder, Context, SetupError};
+pub use authn::{Authenticator, AuthenticatorBuilder, Context, SetupError, Trace, TraceStep};
 pub use compile::{CompileError, CompileOptions, Engine, MAX_ROUTES};
 pub use credential::{
     ApiKeyCredential, Credential, Identity, JwtCredential, OpaqueTokenCredential, SessionCredential,
@@ -78,8 +79,8 @@ pub use credential::{
 pub use error::{Diagnostic, LoadError, PolicyError};
 pub use eval::path::{MAX_PATH_BYTES, MAX_SEGMENTS, PathError, normalize as normalize_path};
 pub use eval::{
-    AllowBasis, AuthError, AuthErrorCode, AuthScheme, Challenge, Decision, ForbiddenReason,
-    Governing, MalformedRequest, Rejection, Request, ResponseHead,
+    AllowBasis, AlternativeReport, AuthError, AuthErrorCode, AuthScheme, Challenge, Decision,
+    ForbiddenReason, Governing, MalformedRequest, Rejection, Request, ResponseHead,
 };
 pub use load::{MAX_POLICY_BYTES, Syntax, parse};
 pub use model::{FieldError, PatternError, SchemeKind, ScopeMatch};

@@ -168,3 +168,75 @@ fn decide_reads_standard_input_and_refuses_what_it_cannot_read() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("error: the policy needs `realm`"));
 }
+
+#[test]
+fn test_runs_the_shipped_policy_tests() {
+    let out = portcullis(&["test", "--coverage", "--min-coverage", "100", "policies/tests"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("coverage of policies/tests/../example.policy: 100% of 10 routes"));
+    assert!(stdout.ends_with(" passed, 0 failed\n"), "{stdout}");
+}
+
+#[test]
+fn test_reports_failures_coverage_and_unreadable_files() {
+    let dir = std::env::temp_dir().join(format!("portcullis-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let policy = std::fs::canonicalize("policies/example.policy").unwrap();
+    let file = dir.join("mixed.test.yaml");
+    std::fs::write(
+        &file,
+        format!(
+            "policies: [{}]\ncases:\n\
+             \x20 - name: right\n    request: {{ method: GET, path: /health }}\n    \
+             credentials: []\n    expect: {{ decision: allow, status: 200 }}\n\
+             \x20 - name: wrong\n    request: {{ method: GET, path: /admin/x }}\n    \
+             credentials: [{{ scheme: user_jwt, principal: a, scopes: [data:read] }}]\n    \
+             expect: {{ decision: allow }}\n",
+            policy.display()
+        ),
+    )
+    .unwrap();
+
+    let out = portcullis(&["test", "--coverage", file.to_str().unwrap()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("FAIL"), "{stdout}");
+    assert!(stdout.contains(": wrong\n"), "{stdout}");
+    assert!(stdout.contains("    decision: expected \"allow\", got \"forbidden\"\n"), "{stdout}");
+    assert!(stdout.contains("    route: * /admin/**\n"), "{stdout}");
+    assert!(stdout.contains("  not reached: GET|HEAD /data\n"), "{stdout}");
+    assert!(stdout.ends_with("1 passed, 1 failed\n"), "{stdout}");
+
+    let out = portcullis(&["test", "--min-coverage", "50", file.to_str().unwrap()]);
+    assert!(text(&out.stdout).contains("below --min-coverage"));
+    assert_eq!(out.status.code(), Some(1));
+
+    let bad = dir.join("bad.test.yaml");
+    std::fs::write(&bad, "policies: [x.policy]\ncases: []\nextra: 1\n").unwrap();
+    assert_eq!(portcullis(&["test", bad.to_str().unwrap()]).status.code(), Some(2));
+    assert_eq!(portcullis(&["test", "no/such/folder"]).status.code(), Some(2));
+}
+
+#[test]
+fn explain_says_how_a_decision_came_out() {
+    let args = ["explain", "--policy", "policies/example.policy"];
+    let now = ["--now", "2026-12-01T00:10:00Z", "policies/requests/data-with-key.json"];
+    let out = portcullis(&[&args[..], &STORES[..], &now[..]].concat());
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    for expected in [
+        "request: GET /data/42\n",
+        "  GET|HEAD /data/{id}                      => governs\n",
+        "  partner_key: verified, principal partner_42, scopes [data:read]\n",
+        "  user_jwt: needs all of [data:read]; holds []: not authenticated\n",
+        "  partner_key: needs all of [data:read]; holds [data:read]: satisfied\n",
+        "decision: allow: partner_42 via partner_key\nHTTP 200",
+    ] {
+        assert!(stdout.contains(expected), "missing {expected:?} in\n{stdout}");
+    }
+    let request: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(now[2]).unwrap()).unwrap();
+    let key = request["headers"][0][1].as_str().unwrap();
+    assert!(key.starts_with("sk_live_") && !stdout.contains(key), "the key leaked:\n{stdout}");
+}

@@ -187,3 +187,15 @@ fn the_documented_policies_compile() {
     }
     assert!(checked >= 6, "only {checked} complete policies found in the reference");
 }
+
+/// docs/lints.md is generated from the rules' own documentation; regenerate it with
+/// `cargo run -- lint --docs > docs/lints.md` when a rule changes.
+#[test]
+fn the_lint_reference_is_current() {
+    let written = std::fs::read_to_string("docs/lints.md").expect("docs/lints.md exists");
+    let generated = portcullis::lint::report::markdown();
+    assert!(
+        written.trim_end() == generated.trim_end(),
+        "docs/lints.md is stale: run `cargo run -- lint --docs > docs/lints.md`"
+    );
+}

@@ -203,7 +203,9 @@ impl JwtVerifier {
         let mut candidates = self.keys.iter().filter(fits);
         let chosen = match header.get("kid") {
             Some(Value::String(kid)) => {
-                candidates.find(|k| k.kid.as_deref().is_none_or(|own| own == kid.as_str()))
+                let candidates: Vec<&VerificationKey> = candidates.collect();
+                let named = candidates.iter().find(|k| k.kid.as_deref() == Some(kid.as_str()));
+                named.or_else(|| candidates.iter().find(|k| k.kid.is_none())).copied()
             }
             Some(_) => return Err(Rejection::Malformed),
             None => match (candidates.next(), candidates.next()) {

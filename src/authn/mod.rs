@@ -213,6 +213,40 @@ impl std::fmt::Debug for Authenticator {
     }
 }
 
+/// What authenticating one request did, step by step, for `portcullis explain`. Holds no
+/// secret: credentials appear by scheme and kind, verified ones by principal and scopes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Trace {
+    /// The steps, in order.
+    pub steps: Vec<TraceStep>,
+}
+
+/// One step of a [`Trace`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TraceStep {
+    /// A scheme verified a credential.
+    Verified {
+        /// The scheme.
+        scheme: Arc<str>,
+        /// Who it names.
+        principal: String,
+        /// What it grants, as issued.
+        scopes: Vec<String>,
+    },
+    /// A scheme rejected a credential.
+    Rejected {
+        /// The scheme.
+        scheme: Arc<str>,
+        /// Why.
+        rejection: Rejection,
+    },
+    /// A session cookie was not considered because an explicit credential was presented.
+    SessionIgnored,
+    /// The route accepts none of the credentials the request presents.
+    NothingAccepted,
+}
+
 /// A credential found in the request and the schemes that may verify it, in route order.
 struct Attempt<'r> {
     secret: &'r str,
@@ -248,12 +282,36 @@ impl Authenticator {
         self.decide_head(request.method(), request.uri(), request.headers(), context)
     }
 
+    /// Decides a request as [`Authenticator::decide`] does, and says how.
+    pub fn explain(&self, parts: &Parts, context: &Context) -> (Decision, Trace) {
+        let mut trace = Trace::default();
+        let decision = self.decide_traced(
+            &parts.method,
+            &parts.uri,
+            &parts.headers,
+            context,
+            Some(&mut trace),
+        );
+        (decision, trace)
+    }
+
     fn decide_head(
         &self,
         method: &Method,
         uri: &Uri,
         headers: &HeaderMap,
         context: &Context,
+    ) -> Decision {
+        self.decide_traced(method, uri, headers, context, None)
+    }
+
+    fn decide_traced(
+        &self,
+        method: &Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+        context: &Context,
+        mut trace: Option<&mut Trace>,
     ) -> Decision {
         let target = uri.path_and_query().map_or("/", |pq| pq.as_str());
         let preflight = headers.contains_key(http::header::ACCESS_CONTROL_REQUEST_METHOD);
@@ -288,19 +346,35 @@ impl Authenticator {
             }
         }
         let ambient = attempts.is_empty();
+        let has_session = presented.sessions.iter().any(|(s, _)| accepted.contains(s));
+        if let Some(trace) = trace.as_deref_mut() {
+            if !ambient && has_session {
+                trace.steps.push(TraceStep::SessionIgnored);
+            }
+            if ambient && !has_session {
+                trace.steps.push(TraceStep::NothingAccepted);
+            }
+        }
 
         // Verify. A presented credential that fails is a 401 with `invalid_token`: no other
         // scheme is tried in its place.
         let mut credentials = Vec::new();
         for attempt in attempts.drain(..) {
-            match self.verify(&attempt, context) {
+            match self.verify(&attempt, context, trace.as_deref_mut()) {
                 Ok(credential) => credentials.push(credential),
                 Err(error) => return self.rejected(rule, error),
             }
         }
         if ambient {
             for (scheme, id) in presented.sessions.iter().filter(|(s, _)| accepted.contains(s)) {
-                match self.verify_session(*scheme, id, method, headers, context) {
+                let outcome = self.verify_session(*scheme, id, method, headers, context);
+                if let Some(trace) = trace.as_deref_mut() {
+                    trace.record(
+                        self.scheme_name(*scheme),
+                        outcome.as_ref().map_err(|e| e.rejection),
+                    );
+                }
+                match outcome {
                     Ok(SessionOutcome::Valid(credential)) => credentials.push(credential),
                     Ok(SessionOutcome::Csrf(reason)) => return csrf_refusal(reason),
                     Err(error) => return self.rejected(rule, error),
@@ -357,7 +431,12 @@ impl Authenticator {
     /// Verifies one explicit credential with its schemes in order; the first that accepts
     /// it wins. If none does, each rejection is reported as an event and the deepest one
     /// (see [`Rejection::depth`]) answers the request.
-    fn verify(&self, attempt: &Attempt<'_>, context: &Context) -> Result<Credential, AuthError> {
+    fn verify(
+        &self,
+        attempt: &Attempt<'_>,
+        context: &Context,
+        mut trace: Option<&mut Trace>,
+    ) -> Result<Credential, AuthError> {
         let mut rejections: Vec<(Arc<str>, Rejection)> = Vec::new();
         for &id in &attempt.schemes {
             let (scheme, result) = match &self.verifiers[id as usize] {
@@ -366,6 +445,9 @@ impl Authenticator {
                 Verifier::ApiKey(v) => (&v.scheme, v.verify(attempt.secret, context.now)),
                 Verifier::Session(_) => continue,
             };
+            if let Some(trace) = trace.as_deref_mut() {
+                trace.record(scheme.clone(), result.as_ref().map_err(|r| *r));
+            }
             match result {
                 Ok(credential) => {
                     self.key_events(&credential, scheme, context);
@@ -429,6 +511,10 @@ impl Authenticator {
         }
     }
 
+    fn scheme_name(&self, id: u32) -> Arc<str> {
+        self.engine.schemes.get(id as usize).map_or_else(|| Arc::from(""), |s| s.name.clone())
+    }
+
     fn emit(&self, event: Event) {
         if let Some(observer) = &self.observer {
             observer.observe(&event);
@@ -451,6 +537,43 @@ impl Authenticator {
             _ => Vec::new(),
         };
         Decision::Unauthenticated { challenges, error: Some(error) }
+    }
+}
+
+impl Trace {
+    /// Records one scheme's verdict on a credential (or a session's).
+    fn record<T: TraceOutcome>(&mut self, scheme: Arc<str>, result: Result<&T, Rejection>) {
+        self.steps.push(match result {
+            Ok(outcome) => match outcome.credential() {
+                Some(credential) => TraceStep::Verified {
+                    scheme,
+                    principal: credential.identity().principal.clone(),
+                    scopes: credential.identity().scopes.clone(),
+                },
+                None => return,
+            },
+            Err(rejection) => TraceStep::Rejected { scheme, rejection },
+        });
+    }
+}
+
+/// What a verification produced, as far as a trace cares.
+trait TraceOutcome {
+    fn credential(&self) -> Option<&Credential>;
+}
+
+impl TraceOutcome for Credential {
+    fn credential(&self) -> Option<&Credential> {
+        Some(self)
+    }
+}
+
+impl TraceOutcome for SessionOutcome {
+    fn credential(&self) -> Option<&Credential> {
+        match self {
+            SessionOutcome::Valid(credential) => Some(credential),
+            SessionOutcome::Csrf(_) => None,
+        }
     }
 }
 

@@ -79,6 +79,17 @@ pub(crate) fn inspect<'r>(
         presented.keys.push((id, key));
     }
 
+    // CSRF headers: one value at most, like every other credential-bearing header.
+    for (_, config) in session_configs(engine) {
+        let Some(name) = config.csrf_header.as_deref() else { continue };
+        let name = HeaderName::from_bytes(name.as_bytes()).ok();
+        if name.is_some_and(|name| headers.get_all(name).iter().count() > 1) {
+            return Err(MalformedRequest::DuplicateHeader(
+                config.csrf_header.clone().unwrap_or_default(),
+            ));
+        }
+    }
+
     // Session cookies: at most one cookie of each session's name, across Cookie headers.
     for (id, cookie_name) in sessions(engine) {
         let mut found = None;
@@ -102,6 +113,13 @@ pub(crate) fn inspect<'r>(
 fn api_keys(engine: &Engine) -> impl Iterator<Item = (u32, &crate::model::ApiKeyConfig)> {
     engine.schemes.iter().enumerate().filter_map(|(id, scheme)| match &scheme.config {
         SchemeConfig::ApiKey(config) => Some((id as u32, config)),
+        _ => None,
+    })
+}
+
+fn session_configs(engine: &Engine) -> impl Iterator<Item = (u32, &crate::model::SessionConfig)> {
+    engine.schemes.iter().enumerate().filter_map(|(id, scheme)| match &scheme.config {
+        SchemeConfig::Session(config) => Some((id as u32, config)),
         _ => None,
     })
 }
@@ -140,12 +158,18 @@ fn check_query(engine: &Engine, query: &str) -> Result<(), MalformedRequest> {
 
         let key_header = api_keys(engine).any(|(_, c)| c.header.eq_ignore_ascii_case(&name));
         let named = matches!(name.as_str(), "access_token" | "api_key" | "apikey") || key_header;
-        let prefixed = api_keys(engine).flat_map(|(_, config)| config.prefixes.iter()).any(|p| {
-            let prefix = p.to_ascii_lowercase();
-            !p.is_empty() && (value.starts_with(p.as_str()) || name.starts_with(&prefix))
-        });
-        if named || prefixed {
+        if named {
             return Err(MalformedRequest::CredentialInQuery(name));
+        }
+
+        // A key may stand as a value or, pasted alone, as a parameter name. Either way the
+        // report names the prefix, never the parameter, which may be the key itself.
+        let prefixes = api_keys(engine).flat_map(|(_, config)| config.prefixes.iter());
+        for prefix in prefixes.filter(|p| !p.is_empty()) {
+            let lower = prefix.to_ascii_lowercase();
+            if value.starts_with(prefix.as_str()) || name.starts_with(&lower) {
+                return Err(MalformedRequest::CredentialInQuery(format!("{prefix}…")));
+            }
         }
     }
     Ok(())

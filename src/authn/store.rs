@@ -157,6 +157,14 @@ impl MemoryKeyStore {
         records.iter_mut().for_each(|record| record.revoked = true);
         records.len()
     }
+
+    /// Every key, in prefix order; keys sharing a prefix in the order they were inserted.
+    pub fn records(&self) -> Vec<ApiKeyRecord> {
+        let keys = self.keys.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut prefixes: Vec<&String> = keys.keys().collect();
+        prefixes.sort();
+        prefixes.into_iter().flat_map(|prefix| keys[prefix].iter().cloned()).collect()
+    }
 }
 
 impl KeyStore for MemoryKeyStore {
@@ -184,6 +192,14 @@ impl MemoryTokenStore {
         let mut tokens = self.tokens.write().unwrap_or_else(|poisoned| poisoned.into_inner());
         tokens.get_mut(sha256).map(|record| record.revoked = true).is_some()
     }
+
+    /// Every token, in the order of their hashes.
+    pub fn records(&self) -> Vec<TokenRecord> {
+        let tokens = self.tokens.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut records: Vec<TokenRecord> = tokens.values().cloned().collect();
+        records.sort_by_key(|record| record.sha256.0);
+        records
+    }
 }
 
 impl TokenStore for MemoryTokenStore {
@@ -210,6 +226,14 @@ impl MemorySessionStore {
     pub fn remove(&self, sha256: &SecretHash) -> bool {
         let mut sessions = self.sessions.write().unwrap_or_else(|poisoned| poisoned.into_inner());
         sessions.remove(sha256).is_some()
+    }
+
+    /// Every session, in the order of their ids' hashes.
+    pub fn records(&self) -> Vec<SessionRecord> {
+        let sessions = self.sessions.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut records: Vec<SessionRecord> = sessions.values().cloned().collect();
+        records.sort_by_key(|record| record.sha256.0);
+        records
     }
 }
 
@@ -243,6 +267,14 @@ pub enum StoreFileError {
         column: u64,
         /// What is wrong.
         message: String,
+    },
+    /// The file could not be written ([`StoreFile::save`]); the old file, if any, is intact.
+    #[error("cannot write `{}`: {source}", path.display())]
+    Write {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The operating system's reason, or the record that cannot be written.
+        source: std::io::Error,
     },
 }
 
@@ -402,4 +434,200 @@ fn session_record(entry: SessionEntry) -> Result<SessionRecord, String> {
         csrf_token: entry.csrf_token,
         expires_at: timestamp(entry.expires_at, "expires_at")?,
     })
+}
+
+/// What a store file Portcullis writes begins with.
+const WRITTEN_HEADER: &str = "\
+# A Portcullis store file: secrets are kept only as their SHA-256. Comments are not kept
+# when Portcullis rewrites this file.
+";
+
+impl StoreFile {
+    /// Writes the store to `path` in the format [`StoreFile::load`] reads: keys in prefix
+    /// order, tokens and sessions in the order of their hashes. Comments in a file this
+    /// replaces are not kept.
+    ///
+    /// The write is atomic: the text goes to a temporary file in the same folder, which then
+    /// replaces `path` in one rename, so that readers and a crash see the old file or the new
+    /// one, never part of one. A file already at `path` keeps its permissions; through a
+    /// symbolic link, the file the link names is the one replaced.
+    ///
+    /// # Errors
+    /// [`StoreFileError::Write`] naming the file: the folder cannot be written, or a time is
+    /// outside the years 0 to 9999, which RFC 3339 cannot write.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<(), StoreFileError> {
+        let path = path.as_ref();
+        let failed = |source| StoreFileError::Write { path: path.to_path_buf(), source };
+
+        let text = self.to_yaml().map_err(|message| {
+            failed(std::io::Error::new(std::io::ErrorKind::InvalidInput, message))
+        })?;
+        write_atomically(path, text.as_bytes()).map_err(failed)
+    }
+
+    /// The text [`StoreFile::save`] writes.
+    fn to_yaml(&self) -> Result<String, String> {
+        let mut out = String::from(WRITTEN_HEADER);
+        write_section(&mut out, "api_keys", &self.api_keys.records(), key_fields)?;
+        write_section(&mut out, "tokens", &self.tokens.records(), token_fields)?;
+        write_section(&mut out, "sessions", &self.sessions.records(), session_fields)?;
+        Ok(out)
+    }
+}
+
+/// One record as a YAML mapping: its fields' names and their values, already quoted.
+type Fields = Vec<(&'static str, String)>;
+
+/// `name:` and its records as a block sequence of mappings, or `name: []`.
+fn write_section<T>(
+    out: &mut String,
+    name: &str,
+    records: &[T],
+    fields: fn(&T) -> Result<Fields, String>,
+) -> Result<(), String> {
+    use std::fmt::Write as _;
+
+    if records.is_empty() {
+        let _ = writeln!(out, "{name}: []");
+        return Ok(());
+    }
+    let _ = writeln!(out, "{name}:");
+    for (i, record) in records.iter().enumerate() {
+        let fields = fields(record).map_err(|message| format!("{name}[{i}]: {message}"))?;
+        for (n, (field, value)) in fields.iter().enumerate() {
+            let indent = if n == 0 { "  - " } else { "    " };
+            let _ = writeln!(out, "{indent}{field}: {value}");
+        }
+    }
+    Ok(())
+}
+
+fn key_fields(record: &ApiKeyRecord) -> Result<Fields, String> {
+    let mut fields = vec![
+        ("prefix", crate::quote::json(&record.prefix)),
+        ("sha256", quoted_hex(&record.sha256)),
+        ("principal", crate::quote::json(&record.principal)),
+        ("scopes", scope_list(&record.scopes)),
+    ];
+    push_time(&mut fields, "created_at", record.created_at)?;
+    push_time(&mut fields, "expires_at", record.expires_at)?;
+    if record.revoked {
+        fields.push(("revoked", "true".to_owned()));
+    }
+    push_time(&mut fields, "last_used_at", record.last_used_at)?;
+    Ok(fields)
+}
+
+fn token_fields(record: &TokenRecord) -> Result<Fields, String> {
+    let mut fields = vec![
+        ("sha256", quoted_hex(&record.sha256)),
+        ("principal", crate::quote::json(&record.principal)),
+        ("scopes", scope_list(&record.scopes)),
+    ];
+    push_time(&mut fields, "expires_at", record.expires_at)?;
+    if record.revoked {
+        fields.push(("revoked", "true".to_owned()));
+    }
+    Ok(fields)
+}
+
+fn session_fields(record: &SessionRecord) -> Result<Fields, String> {
+    let mut fields = vec![
+        ("sha256", quoted_hex(&record.sha256)),
+        ("principal", crate::quote::json(&record.principal)),
+        ("scopes", scope_list(&record.scopes)),
+        ("csrf_token", crate::quote::json(&record.csrf_token)),
+    ];
+    push_time(&mut fields, "expires_at", record.expires_at)?;
+    Ok(fields)
+}
+
+/// The hash as the 64 hex digits [`SecretHash::from_hex`] reads, quoted so that no YAML
+/// reader takes an all-digit hash for a number.
+fn quoted_hex(hash: &SecretHash) -> String {
+    let digits: String = hash.0.iter().map(|byte| format!("{byte:02x}")).collect();
+    format!("\"{digits}\"")
+}
+
+fn scope_list(scopes: &[String]) -> String {
+    let quoted: Vec<String> = scopes.iter().map(|scope| crate::quote::json(scope)).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+fn push_time(
+    fields: &mut Fields,
+    name: &'static str,
+    at: Option<SystemTime>,
+) -> Result<(), String> {
+    let Some(at) = at else { return Ok(()) };
+    let text = rfc3339(at).ok_or_else(|| {
+        format!("`{name}` is outside the years 0 to 9999, which RFC 3339 cannot write")
+    })?;
+    fields.push((name, text));
+    Ok(())
+}
+
+/// `at` in RFC 3339, in UTC, with as many digits of a second as it needs.
+fn rfc3339(at: SystemTime) -> Option<String> {
+    let nanos = match at.duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(after) => i128::try_from(after.as_nanos()).ok()?,
+        Err(before) => -i128::try_from(before.duration().as_nanos()).ok()?,
+    };
+    let at = time::OffsetDateTime::from_unix_timestamp_nanos(nanos).ok()?;
+    at.format(&time::format_description::well_known::Rfc3339).ok()
+}
+
+/// Writes `bytes` to a new temporary file beside `path`, then renames it over `path`; on
+/// failure the temporary file is removed and `path` is untouched.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    // Through a symbolic link, replace the file it names rather than the link.
+    let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let Some(name) = path.file_name() else {
+        let message = "the path names a folder, not a file";
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, message));
+    };
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let temporary = folder.join(temporary_name(name));
+
+    let written =
+        write_new(&temporary, &path, bytes).and_then(|()| std::fs::rename(&temporary, &path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written?;
+
+    // Make the rename itself durable; not every platform can open a folder for this.
+    if let Ok(folder) = std::fs::File::open(folder) {
+        let _ = folder.sync_all();
+    }
+    Ok(())
+}
+
+/// `.NAME.PID-N.tmp`: hidden, and never the name another save is using at the same time.
+fn temporary_name(name: &std::ffi::OsStr) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static SAVES: AtomicU64 = AtomicU64::new(0);
+
+    let n = SAVES.fetch_add(1, Ordering::Relaxed);
+    format!(".{}.{}-{n}.tmp", name.to_string_lossy(), std::process::id())
+}
+
+/// Creates `temporary` with `target`'s permissions (if it exists) and writes `bytes` to disk.
+fn write_new(temporary: &Path, target: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+
+    let create = || std::fs::OpenOptions::new().write(true).create_new(true).open(temporary);
+    let mut file = match create() {
+        // Left by a process that crashed: no live process uses this name.
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+            std::fs::remove_file(temporary)?;
+            create()?
+        }
+        opened => opened?,
+    };
+    if let Ok(metadata) = std::fs::metadata(target) {
+        file.set_permissions(metadata.permissions())?;
+    }
+    file.write_all(bytes)?;
+    file.sync_all()
 }

@@ -13,7 +13,13 @@ macro_rules! say {
 }
 
 mod check;
+mod convert;
 mod decide;
+mod explain;
+mod fmt;
+mod keys;
+mod lint;
+mod policy_test;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,6 +44,21 @@ enum Command {
     },
     /// Authenticate and decide one request (JSON) and print the decision as JSON.
     Decide(decide::Args),
+    /// Manage the API keys of a store file: new, list, revoke, audit.
+    Keys(keys::Args),
+    /// Rewrite DSL policies (`.policy`) in the canonical layout, keeping their comments.
+    ///
+    /// Prints the files it changed; with `--check`, changes nothing and prints the files that
+    /// would change. Exits 1 when `--check` found any, 2 when a file cannot be formatted.
+    Fmt(fmt::Args),
+    /// Print a policy in the other syntax (DSL or YAML). Comments are not carried over.
+    Convert(convert::Args),
+    /// Lint policies for insecure or broken rules.
+    Lint(lint::Args),
+    /// Decide one request as `decide` does and explain how, for a person.
+    Explain(decide::Args),
+    /// Run policy test files (`*.test.yaml`): requests and the decisions they must get.
+    Test(policy_test::Args),
 }
 
 /// Runs the command line and returns the process's exit code.
@@ -52,6 +73,12 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Check { files } => check::run(&files),
         Command::Decide(args) => decide::run(&args),
+        Command::Keys(args) => keys::run(&args),
+        Command::Fmt(args) => fmt::run(&args),
+        Command::Convert(args) => convert::run(&args),
+        Command::Lint(args) => lint::run(&args),
+        Command::Explain(args) => explain::run(&args),
+        Command::Test(args) => policy_test::run(&args),
     }
 }
 

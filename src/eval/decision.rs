@@ -73,8 +73,9 @@ pub enum MalformedRequest {
     /// More than one cookie with the session's name.
     #[error("the request has more than one `{0}` cookie")]
     DuplicateCookie(String),
-    /// A credential in the query string, where logs and referrers would keep it.
-    #[error("credentials must not be sent in the URL (query parameter `{0}`)")]
+    /// A credential in the query string, where logs and referrers would keep it: the
+    /// parameter's name (`access_token`), or the key prefix that gave it away (`sk_live_…`).
+    #[error("credentials must not be sent in the URL (`{0}`)")]
     CredentialInQuery(String),
     /// One credential sent by two methods, or two explicit credentials of different
     /// schemes that no single rule asks for together.

@@ -218,3 +218,87 @@ fn satisfies(alternative: &CompiledAlternative, effective: &[ScopeId]) -> bool {
         ScopeMatch::Any => alternative.scopes.iter().any(held),
     }
 }
+
+/// How one alternative of a rule fared, for `portcullis explain`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AlternativeReport {
+    /// The schemes that must all authenticate.
+    pub schemes: Vec<Arc<str>>,
+    /// Whether every one of them did.
+    pub authenticated: bool,
+    /// Whether all of `required` or one of them is needed.
+    pub mode: ScopeMatch,
+    /// The scopes required.
+    pub required: Vec<Arc<str>>,
+    /// The scopes held, implied ones included (empty when not authenticated).
+    pub held: Vec<Arc<str>>,
+    /// Whether the alternative allows the request.
+    pub satisfied: bool,
+}
+
+impl Engine {
+    /// The routes whose path pattern matches `target`, whatever their methods, in policy
+    /// order: the candidates a request's method then chooses among.
+    ///
+    /// # Errors
+    /// A [`PathError`] when the path is refused.
+    pub fn candidate_routes(&self, target: &str) -> Result<Vec<usize>, PathError> {
+        let segments = path::normalize(target)?;
+        let segments: Vec<&str> = segments.iter().map(|s| &**s).collect();
+        Ok((0..self.routes.len())
+            .filter(|&i| matches_path(&self.routes[i].pattern.path, &segments))
+            .collect())
+    }
+
+    /// How each alternative of the governing rule fares with `credentials`.
+    pub fn explain_rule(
+        &self,
+        governing: Governing,
+        credentials: &[Credential],
+    ) -> Vec<AlternativeReport> {
+        let rule = match governing {
+            Governing::Route(index) => self.routes.get(index).map(|r| &r.rule),
+            Governing::Default => Some(&self.default),
+            Governing::Preflight => None,
+        };
+        let Some(CompiledRule::Allow { alternatives, .. }) = rule else { return Vec::new() };
+
+        alternatives
+            .iter()
+            .map(|alternative| {
+                let members = self.members(alternative, credentials);
+                let granted = members.iter().flatten().flat_map(|c| c.identity().scopes.iter());
+                let effective = self.scopes.effective(granted.map(String::as_str));
+                let names =
+                    |ids: &[ScopeId]| ids.iter().map(|&id| self.scopes.name(id).clone()).collect();
+                AlternativeReport {
+                    schemes: alternative
+                        .schemes
+                        .iter()
+                        .filter_map(|&id| self.schemes.get(id as usize).map(|s| s.name.clone()))
+                        .collect(),
+                    authenticated: members.is_some(),
+                    mode: alternative.mode,
+                    required: names(&alternative.scopes),
+                    held: names(&effective),
+                    satisfied: members.is_some() && satisfies(alternative, &effective),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Whether a path pattern matches normalized segments (the naive way; explain only).
+fn matches_path(pattern: &crate::model::PathPattern, segments: &[&str]) -> bool {
+    use crate::model::Segment;
+    let mut rest = segments;
+    for segment in &pattern.segments {
+        match (segment, rest.split_first()) {
+            (Segment::CatchAll, _) => return true,
+            (Segment::Literal(text), Some((first, tail))) if text == first => rest = tail,
+            (Segment::Param(_) | Segment::Wildcard, Some((_, tail))) => rest = tail,
+            _ => return false,
+        }
+    }
+    rest.is_empty()
+}

@@ -1,13 +1,16 @@
-//! The policy DSL: reading it into the model ([`parse`]) and writing the model as DSL
-//! ([`print`]).
+//! The policy DSL: reading it into the model ([`parse`]), writing the model as DSL
+//! ([`print`]), and rewriting DSL text in the canonical layout with its comments kept
+//! ([`format`]).
 //!
 //! The grammar lives in `grammar/policy.pest`. Pest's pairs never leave this module: the
 //! builder below walks them once and produces a [`Document`], reporting every problem it
 //! finds in scheme bodies and route patterns rather than stopping at the first.
 
+mod format;
 mod grammar;
 mod print;
 
+pub use format::format;
 pub use print::print;
 
 use pest::Parser as _;
