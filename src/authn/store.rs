@@ -504,9 +504,9 @@ fn write_section<T>(
 
 fn key_fields(record: &ApiKeyRecord) -> Result<Fields, String> {
     let mut fields = vec![
-        ("prefix", crate::quote::json(&record.prefix)),
+        ("prefix", yaml_string(&record.prefix)),
         ("sha256", quoted_hex(&record.sha256)),
-        ("principal", crate::quote::json(&record.principal)),
+        ("principal", yaml_string(&record.principal)),
         ("scopes", scope_list(&record.scopes)),
     ];
     push_time(&mut fields, "created_at", record.created_at)?;
@@ -521,7 +521,7 @@ fn key_fields(record: &ApiKeyRecord) -> Result<Fields, String> {
 fn token_fields(record: &TokenRecord) -> Result<Fields, String> {
     let mut fields = vec![
         ("sha256", quoted_hex(&record.sha256)),
-        ("principal", crate::quote::json(&record.principal)),
+        ("principal", yaml_string(&record.principal)),
         ("scopes", scope_list(&record.scopes)),
     ];
     push_time(&mut fields, "expires_at", record.expires_at)?;
@@ -534,9 +534,9 @@ fn token_fields(record: &TokenRecord) -> Result<Fields, String> {
 fn session_fields(record: &SessionRecord) -> Result<Fields, String> {
     let mut fields = vec![
         ("sha256", quoted_hex(&record.sha256)),
-        ("principal", crate::quote::json(&record.principal)),
+        ("principal", yaml_string(&record.principal)),
         ("scopes", scope_list(&record.scopes)),
-        ("csrf_token", crate::quote::json(&record.csrf_token)),
+        ("csrf_token", yaml_string(&record.csrf_token)),
     ];
     push_time(&mut fields, "expires_at", record.expires_at)?;
     Ok(fields)
@@ -550,8 +550,14 @@ fn quoted_hex(hash: &SecretHash) -> String {
 }
 
 fn scope_list(scopes: &[String]) -> String {
-    let quoted: Vec<String> = scopes.iter().map(|scope| crate::quote::json(scope)).collect();
+    let quoted: Vec<String> = scopes.iter().map(|scope| yaml_string(scope)).collect();
     format!("[{}]", quoted.join(", "))
+}
+
+/// `text` as a YAML double-quoted scalar: [`crate::quote::json`], with escapes for U+FFFE
+/// and U+FFFF too, which YAML does not allow unescaped.
+fn yaml_string(text: &str) -> String {
+    crate::quote::json(text).replace('\u{fffe}', "\\ufffe").replace('\u{ffff}', "\\uffff")
 }
 
 fn push_time(

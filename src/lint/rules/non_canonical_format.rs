@@ -23,27 +23,23 @@ fn check(cx: &LintContext<'_>, findings: &mut Vec<Finding>) {
     if cx.syntax != Syntax::Dsl {
         return;
     }
-    let Some(line) = first_difference(cx.source, &crate::syntax::print(cx.doc)) else { return };
+    let Ok(canonical) = crate::syntax::format(cx.source) else { return };
+    let Some(line) = first_difference(cx.source, &canonical) else { return };
     let message = "the file is not in canonical layout".to_owned();
     let help = "run `portcullis fmt` on it".to_owned();
     findings.push(cx.finding(&RULE, Span::new(line, 1), message, Some(help)));
 }
 
-/// The first line (1-based) where the two texts differ, ignoring comment lines, which the
-/// canonical printer does not know about.
+/// The first line (1-based) where the two texts differ.
 fn first_difference(source: &str, canonical: &str) -> Option<u32> {
-    let code = |text: &str| -> Vec<(usize, String)> {
-        text.lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim_start().starts_with('#'))
-            .map(|(i, l)| (i + 1, l.trim_end().to_owned()))
-            .collect()
-    };
-    let (ours, theirs) = (code(source), code(canonical));
-    for (i, (line, text)) in ours.iter().enumerate() {
-        if theirs.get(i).map(|(_, t)| t) != Some(text) {
-            return Some(*line as u32);
+    let mut ours = source.lines();
+    let mut theirs = canonical.lines();
+    let mut line = 1u32;
+    loop {
+        match (ours.next(), theirs.next()) {
+            (None, None) => return None,
+            (a, b) if a != b => return Some(line),
+            _ => line += 1,
         }
     }
-    (ours.len() != theirs.len()).then(|| ours.last().map_or(1, |(l, _)| *l as u32))
 }
