@@ -15,8 +15,9 @@ pub(crate) fn json(text: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
-            // C0 and C1 controls, and the byte-order mark YAML readers strip.
-            c if c.is_control() || c == '\u{feff}' => {
+            // Controls, the byte-order mark YAML readers strip, and the non-characters YAML
+            // refuses.
+            c if c.is_control() || matches!(c, '\u{feff}' | '\u{fffe}' | '\u{ffff}') => {
                 let _ = write!(out, "\\u{:04x}", u32::from(c));
             }
             c => out.push(c),

@@ -75,7 +75,8 @@ struct RevokeArgs {
 struct AuditArgs {
     #[command(flatten)]
     common: Common,
-    /// How many days without use make an active key unused.
+    /// How many days without use make an active key unused; a key's last use is its
+    /// `last_used_at`, or else its `created_at`.
     #[arg(long, value_name = "DAYS", default_value_t = 90)]
     unused_days: u32,
 }
@@ -196,9 +197,9 @@ fn revoke(args: &RevokeArgs) -> Result<ExitCode, Failure> {
     if matching.is_empty() {
         let file = path.display();
         return Err(Failure::no_match(format!(
-            "no API key in {file} has the prefix `{}`; `portcullis keys list --store {file}` \
+            "no API key in {file} has the prefix {}; `portcullis keys list --store {file}` \
              shows the prefixes",
-            args.prefix
+            quoted(&args.prefix)
         )));
     }
     let already = matching.iter().filter(|record| record.revoked).count();
