@@ -147,7 +147,7 @@ fn options(args: &Args) -> Result<LintOptions, String> {
     let mut overrides: Vec<Override> = Vec::new();
     overrides.extend(args.allow.iter().cloned().map(Override::Allow));
     overrides.extend(args.warn.iter().cloned().map(Override::Warn));
-    overrides.extend(args.deny.iter().filter(|d| *d != "warnings").cloned().map(Override::Deny));
+    overrides.extend(args.deny.iter().cloned().map(Override::Deny));
     Ok(LintOptions { overrides, max_token_lifetime })
 }
 

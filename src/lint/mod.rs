@@ -225,10 +225,12 @@ pub fn unknown_rules(options: &LintOptions) -> Vec<String> {
     options
         .overrides
         .iter()
-        .map(|o| match o {
-            Override::Allow(id) | Override::Warn(id) | Override::Deny(id) => id,
+        .filter_map(|o| match o {
+            // `warnings` is a word of `--deny` only (`--deny warnings`).
+            Override::Deny(id) if id == "warnings" => None,
+            Override::Allow(id) | Override::Warn(id) | Override::Deny(id) => Some(id),
         })
-        .filter(|id| rule(id).is_none() && id.as_str() != "warnings")
+        .filter(|id| rule(id).is_none())
         .cloned()
         .collect()
 }

@@ -129,7 +129,8 @@ pub fn json(files: &[FileFindings<'_>]) -> Value {
     })
 }
 
-/// SARIF 2.1.0, as GitHub code scanning takes it: every rule in the driver, one result per
+/// SARIF 2.1.0, as GitHub code scanning takes it: every rule (and `compile-error`) in the
+/// driver, one result per
 /// unsuppressed finding (suppressed ones carry a `suppressions` entry), `results` always
 /// present.
 pub fn sarif(files: &[FileFindings<'_>]) -> Value {
@@ -147,6 +148,15 @@ pub fn sarif(files: &[FileFindings<'_>]) -> Value {
             })
         })
         .collect();
+    let mut rules = rules;
+    rules.push(json!({
+        "id": COMPILE_ERROR,
+        "name": COMPILE_ERROR,
+        "shortDescription": { "text": "the policy does not parse or compile" },
+        "fullDescription": { "text": "Parse and compile errors: the policy cannot be loaded." },
+        "help": { "text": "Fix the error; `portcullis check` reports the same problems." },
+        "defaultConfiguration": { "level": "error" },
+    }));
     let results: Vec<Value> = files
         .iter()
         .flat_map(|file| file.findings.iter().map(move |f| (file.path, f)))

@@ -1,6 +1,6 @@
 //! `admin-route-shares-auth`: an admin route that asks no more than an ordinary one.
 
-use super::{Rule, scopes_of};
+use super::{Rule, same_requirement, scopes_of};
 use crate::lint::{Category, Finding, Level, LintContext};
 use crate::model::{self, Segment};
 
@@ -36,7 +36,7 @@ fn check(cx: &LintContext<'_>, findings: &mut Vec<Finding>) {
         if matches!(route.rule, model::Rule::Deny) || admin_scope {
             continue;
         }
-        if let Some(twin) = ordinary.iter().find(|o| o.rule == route.rule) {
+        if let Some(twin) = ordinary.iter().find(|o| same_requirement(&o.rule, &route.rule)) {
             let message = format!(
                 "admin route `{}` requires exactly what `{}` requires",
                 route.pattern.value, twin.pattern.value
@@ -47,6 +47,11 @@ fn check(cx: &LintContext<'_>, findings: &mut Vec<Finding>) {
     }
 }
 
+/// Whether a segment or scope names admin: a word of it (split at anything but letters and
+/// digits) that starts or ends with `admin` (`admin-api`, `superadmin`, not `badminton`).
 fn names_admin(text: &str) -> bool {
-    text.to_ascii_lowercase().contains("admin")
+    let lower = text.to_ascii_lowercase();
+    lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|word| word.starts_with("admin") || word.ends_with("admin"))
 }

@@ -147,6 +147,70 @@ pub(crate) fn has_unsafe_method(methods: Option<&MethodSet>) -> bool {
     }
 }
 
+/// One alternative of a rule in a comparable form: its schemes (sorted), and the scopes it
+/// requires (sorted) with how they are read.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Need<'d> {
+    pub schemes: Vec<&'d str>,
+    pub any: bool,
+    pub scopes: Vec<&'d str>,
+}
+
+/// What a rule requires, in a form where order and wording do not matter: `None` for a
+/// public rule, `Some([])` for deny, otherwise each alternative's need, sorted.
+pub(crate) fn needs(rule: &model::Rule) -> Option<Vec<Need<'_>>> {
+    let model::Rule::Allow(allow) = rule else {
+        return match rule {
+            model::Rule::Deny => Some(Vec::new()),
+            _ => None,
+        };
+    };
+    let mut needs: Vec<Need<'_>> = allow
+        .alternatives
+        .iter()
+        .map(|alternative| {
+            let requirement = alternative.scopes.as_ref().or(allow.scopes.as_ref());
+            let mut schemes: Vec<&str> =
+                alternative.schemes.iter().map(|s| s.value.as_str()).collect();
+            let mut scopes: Vec<&str> = requirement
+                .map(|r| r.scopes.iter().map(|s| s.value.as_str()).collect())
+                .unwrap_or_default();
+            schemes.sort_unstable();
+            schemes.dedup();
+            scopes.sort_unstable();
+            scopes.dedup();
+            let any =
+                requirement.is_some_and(|r| r.mode == model::ScopeMatch::Any) && scopes.len() > 1;
+            Need { schemes, any, scopes }
+        })
+        .collect();
+    needs.sort();
+    needs.dedup();
+    Some(needs)
+}
+
+/// Whether two rules require the same thing (reasons, order and repeats aside).
+pub(crate) fn same_requirement(a: &model::Rule, b: &model::Rule) -> bool {
+    matches!((a, b), (model::Rule::Public { .. }, model::Rule::Public { .. }))
+        || (needs(a).is_some() && needs(a) == needs(b))
+}
+
+/// A scope and every scope it implies, through the catalogue (just itself without one).
+pub(crate) fn closure<'d>(doc: &'d Document, scope: &'d str) -> Vec<&'d str> {
+    let mut found = vec![scope];
+    let mut next = 0;
+    while let Some(&current) = found.get(next) {
+        next += 1;
+        let implied = doc.scopes.iter().flatten().filter(|d| d.name.value == current);
+        for name in implied.flat_map(|d| d.implies.iter()).map(|i| i.value.as_str()) {
+            if !found.contains(&name) {
+                found.push(name);
+            }
+        }
+    }
+    found
+}
+
 /// The scheme declared under `name`.
 pub(crate) fn scheme<'d>(doc: &'d Document, name: &str) -> Option<&'d model::SchemeDecl> {
     doc.schemes.iter().find(|s| s.name.value == name)

@@ -29,7 +29,8 @@ fn check(cx: &LintContext<'_>, findings: &mut Vec<Finding>) {
     for (i, a) in routes.iter().enumerate() {
         for b in &routes[i + 1..] {
             let (pa, pb) = (&a.pattern.value, &b.pattern.value);
-            if has_catch_all(&pa.path) || has_catch_all(&pb.path) || a.rule == b.rule {
+            let same = super::same_requirement(&a.rule, &b.rule);
+            if has_catch_all(&pa.path) || has_catch_all(&pb.path) || same {
                 continue;
             }
             if methods_meet(&pa.methods, &pb.methods) && paths_meet(&pa.path, &pb.path) {

@@ -22,7 +22,8 @@ pub(crate) const RULE: Rule = Rule {
 
 fn check(cx: &LintContext<'_>, findings: &mut Vec<Finding>) {
     for ruled in ruled(cx.doc) {
-        if matches!(ruled.rule, model::Rule::Public { reason: None }) {
+        let blank = |reason: &Option<String>| reason.as_deref().is_none_or(|r| r.trim().is_empty());
+        if matches!(ruled.rule, model::Rule::Public { reason } if blank(reason)) {
             let message = format!("{} is public without a reason", ruled.place());
             let help = "say why it is open: `public \"...\"` (YAML: `public: \"...\"`)".into();
             findings.push(cx.finding(&RULE, ruled.span, message, Some(help)));
