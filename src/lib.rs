@@ -68,9 +68,13 @@ pub mod lint;
 mod load;
 pub mod model;
 mod quote;
+mod reload;
+#[cfg(feature = "tower")]
+pub mod tower;
 pub mod syntax;
 pub mod yaml;
 
+pub use reload::{AuthenticatorHandle, ReloadError};
 pub use authn::{Authenticator, AuthenticatorBuilder, Context, SetupError, Trace, TraceStep};
 pub use compile::{CompileError, CompileOptions, Engine, MAX_ROUTES};
 pub use credential::{

@@ -50,6 +50,15 @@ pub enum Event {
         /// Why.
         reason: MalformedRequest,
     },
+    /// Dry-run mode: the policy would have refused this request, which was let through.
+    WouldRefuse {
+        /// The status the refusal would have had.
+        status: u16,
+        /// The request method.
+        method: String,
+        /// The request path (without the query, which may hold credentials).
+        path: String,
+    },
 }
 
 /// Receives [`Event`]s. Implementations must be cheap and must not block.

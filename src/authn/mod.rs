@@ -515,6 +515,14 @@ impl Authenticator {
         self.engine.schemes.get(id as usize).map_or_else(|| Arc::from(""), |s| s.name.clone())
     }
 
+    /// Passes `event` to the observer, if there is one (the tower layer's dry-run reports
+    /// go this way).
+    pub fn observe(&self, event: &Event) {
+        if let Some(observer) = &self.observer {
+            observer.observe(event);
+        }
+    }
+
     fn emit(&self, event: Event) {
         if let Some(observer) = &self.observer {
             observer.observe(&event);
