@@ -69,12 +69,11 @@ mod load;
 pub mod model;
 mod quote;
 mod reload;
+pub mod syntax;
 #[cfg(feature = "tower")]
 pub mod tower;
-pub mod syntax;
 pub mod yaml;
 
-pub use reload::{AuthenticatorHandle, ReloadError};
 pub use authn::{Authenticator, AuthenticatorBuilder, Context, SetupError, Trace, TraceStep};
 pub use compile::{CompileError, CompileOptions, Engine, MAX_ROUTES};
 pub use credential::{
@@ -88,6 +87,7 @@ pub use eval::{
 };
 pub use load::{MAX_POLICY_BYTES, Syntax, parse};
 pub use model::{FieldError, PatternError, SchemeKind, ScopeMatch};
+pub use reload::{AuthenticatorHandle, ReloadError};
 
 /// The README's examples, compiled and run as doctests so that they stay true.
 #[cfg(doctest)]
