@@ -50,8 +50,10 @@ impl AuthenticatorHandle {
         self.current.load_full()
     }
 
-    /// Replaces the authenticator; requests already deciding finish on the old one.
-    pub fn replace(&self, authenticator: Authenticator) {
+    /// Replaces the authenticator; requests already deciding finish on the old one. The
+    /// new one keeps the old one's memory of the networks keys were used from.
+    pub fn replace(&self, mut authenticator: Authenticator) {
+        authenticator.inherit_memory(&self.current.load());
         self.current.store(Arc::new(authenticator));
     }
 

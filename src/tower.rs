@@ -55,8 +55,9 @@ impl PortcullisLayer {
     }
 
     /// Dry-run mode: decide and report refusals (as [`Event::WouldRefuse`]) without
-    /// refusing. Every request reaches the service, unauthenticated ones included, so use
-    /// it only to roll a policy out alongside the checks it replaces.
+    /// refusing. Every request reaches the service, unauthenticated ones included (a
+    /// request the policy would refuse carries an anonymous [`Authenticated`]), so use it
+    /// only to roll a policy out alongside the checks it replaces.
     pub fn dry_run(mut self, dry_run: bool) -> PortcullisLayer {
         self.dry_run = dry_run;
         self
@@ -108,6 +109,9 @@ where
                 let path = request.uri().path().to_owned();
                 let method = request.method().to_string();
                 authenticator.observe(&Event::WouldRefuse { status, method, path });
+                // The handler runs as it would for an anonymous request on a public route.
+                let anonymous = Authenticated { principal: None, scheme: None, scopes: Vec::new() };
+                request.extensions_mut().insert(anonymous);
                 ResponseFuture::inner(self.inner.call(request))
             }
             refusal => ResponseFuture::refused(respond(&refusal)),

@@ -193,7 +193,7 @@ impl AuthenticatorBuilder {
             engine: self.engine,
             verifiers,
             observer: self.observer,
-            networks: NetworkMemory::default(),
+            networks: Arc::new(NetworkMemory::default()),
         })
     }
 }
@@ -204,7 +204,9 @@ pub struct Authenticator {
     engine: Arc<Engine>,
     verifiers: Vec<Verifier>,
     observer: Option<Arc<dyn Observer>>,
-    networks: NetworkMemory,
+    /// Shared with the authenticators that replace this one on reload, so that a reload
+    /// does not make every key's network new again.
+    networks: Arc<NetworkMemory>,
 }
 
 impl std::fmt::Debug for Authenticator {
@@ -265,6 +267,11 @@ impl Authenticator {
             max_token_bytes: jwt::DEFAULT_MAX_TOKEN_BYTES,
             key_dir: None,
         }
+    }
+
+    /// Keeps `previous`'s memory of the networks each key was used from (used on reload).
+    pub(crate) fn inherit_memory(&mut self, previous: &Authenticator) {
+        self.networks = Arc::clone(&previous.networks);
     }
 
     /// The engine decisions are made with.
