@@ -1,58 +1,129 @@
-//! Decision cost: the example policy, and route tables of growing size to show that the
-//! cost follows the path's length, not the number of routes.
+//! Decision cost on the shared route table (tests/common/table.rs), with the ids issue
+//! #6 fixes so results compare across changes:
+//!
+//! - `decide/credential/{allow,forbidden}/N`: a verified credential against the tree;
+//! - `decide/request/*/10000`: a whole `http::Request` through extraction, verification,
+//!   store lookup (100,000 keys and sessions in memory), tree and decision;
+//! - `decide/jsonwebtoken_decode_rs256`: jsonwebtoken's bare `decode`, the reference for
+//!   Portcullis's overhead on JWTs.
 //!
 //! Run with `cargo bench --bench decide`.
 
-use std::fmt::Write as _;
+#[path = "../tests/common/table.rs"]
+#[allow(dead_code)]
+mod table;
+
 use std::hint::black_box;
+use std::sync::Arc;
+use std::time::{Duration, UNIX_EPOCH};
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use portcullis::{Credential, Engine, Identity, Request, SchemeKind, Syntax};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use portcullis::authn::store::{MemoryKeyStore, MemorySessionStore, SecretHash, SessionRecord};
+use portcullis::{
+    Authenticator, Context, Credential, Engine, Identity, Request, SchemeKind, Syntax,
+};
 
-fn example(c: &mut Criterion) {
-    let engine = Engine::load("policies/example.policy").expect("example loads");
-    let alice = [Credential::new(SchemeKind::Jwt, Identity::new("user_jwt", "alice", ["admin"]))];
+const NOW: u64 = 1_800_000_000;
 
-    let mut group = c.benchmark_group("example");
-    for (method, target) in [("GET", "/health"), ("GET", "/data/42"), ("DELETE", "/admin/a/b/c")] {
-        let request = Request::new(method, target);
-        group.bench_function(format!("{method} {target}"), |b| {
-            b.iter(|| black_box(engine.decide(black_box(&request), black_box(&alice))))
-        });
+fn credential(c: &mut Criterion) {
+    let mut group = c.benchmark_group("decide/credential");
+    for n in [100, 1_000, 10_000, 100_000] {
+        let engine = Engine::from_text(&table::dsl(n), Syntax::Dsl).expect("table compiles");
+        let (method, target) = table::probe(n);
+        let request = Request::new(method, &target);
+        for (name, allowed) in [("allow", true), ("forbidden", false)] {
+            let identity = Identity::new("partner_key", "p", table::scopes(n, allowed));
+            let credentials = [Credential::new(SchemeKind::ApiKey, identity)];
+            assert_eq!(engine.decide(&request, &credentials).is_allowed(), allowed);
+            group.bench_with_input(BenchmarkId::new(name, n), &request, |b, request| {
+                b.iter(|| black_box(engine.decide(black_box(request), black_box(&credentials))))
+            });
+        }
     }
     group.finish();
 }
 
-/// N routes over N/4 resources, each route requiring one scope; the probe is the last
-/// route, the worst case for anything that scans.
-fn table(n: usize) -> String {
-    let mut text = String::from("version 1\nrealm \"bench\"\nscheme k: api_key { store \"s\" }\n");
-    for k in 0..n / 4 {
-        let _ = writeln!(text, "GET /api/r{k} allow k scopes r{k}:read");
-        let _ = writeln!(text, "GET /api/r{k}/{{id}} allow k scopes r{k}:read");
-        let _ = writeln!(text, "POST /api/r{k}/{{id}}/items allow k scopes r{k}:write");
-        let _ = writeln!(text, "DELETE /api/r{k}/{{id}}/items/{{item}} allow k scopes r{k}:admin");
+fn requests(c: &mut Criterion) {
+    let n = 10_000;
+    let engine = Engine::from_text(&table::dsl(n), Syntax::Dsl).expect("table compiles");
+    let keys = Arc::new(MemoryKeyStore::default());
+    let sessions = Arc::new(MemorySessionStore::default());
+    let scopes: Vec<&str> = table::scopes(n, true).leak().iter().map(String::as_str).collect();
+    let mut api_key = String::new();
+    for i in 0..100_000 {
+        let (key, record) =
+            portcullis::authn::api_key::generate_api_key("sk_test_", "p", &scopes, UNIX_EPOCH)
+                .expect("random");
+        keys.insert(record);
+        sessions.insert(SessionRecord {
+            sha256: SecretHash::of(&format!("session-{i}")),
+            principal: "p".into(),
+            scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+            csrf_token: format!("csrf-{i}"),
+            expires_at: None,
+        });
+        api_key = key;
     }
-    text
-}
+    let authn = Authenticator::builder(engine)
+        .key_store("keys", keys)
+        .session_store("sessions", sessions)
+        .key_dir("tests/fixtures")
+        .build()
+        .expect("stores bound");
+    let context = Context { peer: None, now: UNIX_EPOCH + Duration::from_secs(NOW) };
 
-fn scale(c: &mut Criterion) {
-    let mut group = c.benchmark_group("scale");
-    for n in [100, 1_000, 10_000] {
-        let engine = Engine::from_text(&table(n), Syntax::Dsl).expect("table compiles");
-        let last = n / 4 - 1;
-        let target = format!("/api/r{last}/42/items/7");
-        let scopes = ["a:read", "b:write", "c:admin", "d:read", &format!("r{last}:admin")];
-        let credential = [Credential::new(SchemeKind::ApiKey, Identity::new("k", "p", scopes))];
-        let request = Request::new("DELETE", &target);
-        assert!(engine.decide(&request, &credential).is_allowed());
+    let pem = std::fs::read("tests/fixtures/keys/rsa.pem").expect("fixture key");
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some("rsa-1".into());
+    let claims = serde_json::json!({
+        "iss": "https://issuer.test/", "aud": "api.test", "sub": "alice",
+        "scope": scopes.join(" "), "iat": NOW - 10, "exp": NOW + 600,
+    });
+    let token =
+        jsonwebtoken::encode(&header, &claims, &EncodingKey::from_rsa_pem(&pem).unwrap()).unwrap();
 
-        group.bench_with_input(BenchmarkId::new("allow", n), &request, |b, request| {
-            b.iter(|| black_box(engine.decide(black_box(request), black_box(&credential))))
+    let (method, target) = table::probe(n);
+    let cases = [
+        ("anonymous", vec![]),
+        ("api_key", vec![("x-api-key", api_key.clone())]),
+        ("session", vec![("cookie", "sid=session-99999".to_owned())]),
+        ("jwt_rs256", vec![("authorization", format!("Bearer {token}"))]),
+    ];
+    let mut group = c.benchmark_group("decide/request");
+    for (name, headers) in cases {
+        let mut builder = http::Request::builder().method(method).uri(&target);
+        for (header, value) in &headers {
+            builder = builder.header(*header, value);
+        }
+        // DELETE is unsafe: the session case sends its CSRF token.
+        if name == "session" {
+            builder = builder.header("x-csrf-token", "csrf-99999");
+        }
+        let parts = builder.body(()).expect("valid").into_parts().0;
+        let expected = if name == "anonymous" { 401 } else { 200 };
+        assert_eq!(authn.decide(&parts, &context).response().status, expected, "{name}");
+        group.bench_function(BenchmarkId::new(name, n), |b| {
+            b.iter(|| black_box(authn.decide(black_box(&parts), &context)))
         });
     }
     group.finish();
+
+    let public = std::fs::read("tests/fixtures/keys/rsa.pub.pem").expect("fixture key");
+    let key = DecodingKey::from_rsa_pem(&public).expect("public key");
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.set_audience(&["api.test"]);
+    validation.validate_exp = false;
+    c.bench_function("decide/jsonwebtoken_decode_rs256", |b| {
+        b.iter(|| {
+            black_box(jsonwebtoken::decode::<serde_json::Value>(
+                black_box(&token),
+                &key,
+                &validation,
+            ))
+        })
+    });
 }
 
-criterion_group!(benches, example, scale);
+criterion_group!(benches, credential, requests);
 criterion_main!(benches);

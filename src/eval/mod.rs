@@ -13,7 +13,6 @@ pub use decision::{
     MalformedRequest, Rejection, ResponseHead,
 };
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use crate::compile::{CompiledAlternative, CompiledRule, Engine, MethodMatch, ScopeId};
@@ -94,14 +93,13 @@ impl Engine {
     /// # Errors
     /// A [`PathError`] when the path is refused before any rule is consulted.
     pub fn governing(&self, request: &Request<'_>) -> Result<Governing, PathError> {
-        let segments = path::normalize(request.target)?;
-        let segments: Vec<&str> = segments.iter().map(|s| &**s).collect();
-
         let method = match request.preflight {
             true => MethodMatch::Preflight,
             false => MethodMatch::Request(request.method),
         };
-        Ok(match (self.tree.find(&segments, method), request.preflight) {
+        let found =
+            path::with_segments(request.target, |segments| self.tree.find(segments, method))?;
+        Ok(match (found, request.preflight) {
             (Some(route), _) => Governing::Route(route as usize),
             (None, true) => Governing::Preflight,
             (None, false) => Governing::Default,
@@ -147,21 +145,20 @@ impl Engine {
         &self,
         alternative: &CompiledAlternative,
         credentials: &'c [Credential],
-    ) -> Option<Vec<&'c Credential>> {
-        // invariant: compiling refuses empty sets; an empty one here still authenticates no one.
-        if alternative.schemes.is_empty() {
-            return None;
+    ) -> Option<Members<'c>> {
+        let find = |id: u32| {
+            let scheme = self.schemes.get(id as usize)?;
+            credentials
+                .iter()
+                .find(|c| *c.identity().scheme == *scheme.name && c.kind() == scheme.config.kind())
+        };
+        match alternative.schemes.as_slice() {
+            // invariant: compiling refuses empty sets; an empty one still authenticates no one.
+            [] => None,
+            // The common case, one scheme, needs no list.
+            [only] => find(*only).map(Members::One),
+            many => many.iter().map(|&id| find(id)).collect::<Option<_>>().map(Members::Many),
         }
-        alternative
-            .schemes
-            .iter()
-            .map(|&id| {
-                let scheme = self.schemes.get(id as usize)?;
-                credentials.iter().find(|c| {
-                    *c.identity().scheme == *scheme.name && c.kind() == scheme.config.kind()
-                })
-            })
-            .collect()
     }
 
     /// Allow on behalf of the alternative's first scheme, which names the principal; the
@@ -173,17 +170,23 @@ impl Engine {
         effective: &[ScopeId],
     ) -> Decision {
         let first = members.first().map(|c| c.identity());
-        let mut scopes: BTreeSet<Arc<str>> =
+
+        // The catalogue's names are shared; only granted scopes the policy never mentions
+        // need a string of their own.
+        let mut scopes: Vec<Arc<str>> =
             effective.iter().map(|&id| self.scopes.name(id).clone()).collect();
         for credential in members {
-            scopes.extend(credential.identity().scopes.iter().map(|s| Arc::from(s.as_str())));
+            let unknown = credential.identity().scopes.iter().filter(|s| !self.scopes.knows(s));
+            scopes.extend(unknown.map(|s| Arc::from(s.as_str())));
         }
+        scopes.sort_unstable();
+        scopes.dedup();
         let scheme = alternative.schemes.first().and_then(|&id| self.schemes.get(id as usize));
 
         Decision::Allow {
             principal: first.map(|identity| identity.principal.clone()),
             scheme: scheme.map(|s| s.name.clone()),
-            scopes: scopes.into_iter().collect(),
+            scopes,
             basis: AllowBasis::Authorized,
         }
     }
@@ -216,6 +219,23 @@ fn satisfies(alternative: &CompiledAlternative, effective: &[ScopeId]) -> bool {
         _ if alternative.scopes.is_empty() => true,
         ScopeMatch::All => alternative.scopes.iter().all(held),
         ScopeMatch::Any => alternative.scopes.iter().any(held),
+    }
+}
+
+/// The credentials that satisfy an alternative's schemes.
+enum Members<'c> {
+    One(&'c Credential),
+    Many(Vec<&'c Credential>),
+}
+
+impl<'c> std::ops::Deref for Members<'c> {
+    type Target = [&'c Credential];
+
+    fn deref(&self) -> &Self::Target {
+        match self {
+            Members::One(credential) => std::slice::from_ref(credential),
+            Members::Many(list) => list,
+        }
     }
 }
 
@@ -267,7 +287,8 @@ impl Engine {
             .iter()
             .map(|alternative| {
                 let members = self.members(alternative, credentials);
-                let granted = members.iter().flatten().flat_map(|c| c.identity().scopes.iter());
+                let granted =
+                    members.iter().flat_map(|m| m.iter()).flat_map(|c| c.identity().scopes.iter());
                 let effective = self.scopes.effective(granted.map(String::as_str));
                 let names =
                     |ids: &[ScopeId]| ids.iter().map(|&id| self.scopes.name(id).clone()).collect();

@@ -68,6 +68,43 @@ pub fn normalize(target: &str) -> Result<Vec<Cow<'_, str>>, PathError> {
     Ok(segments)
 }
 
+/// Normalizes `target` and hands its segments to `decide`, without allocating when no
+/// segment holds a percent escape (the common case): the segments then borrow from the
+/// target and sit in an array on the stack.
+///
+/// # Errors
+/// A [`PathError`], as [`normalize`] would give.
+pub(crate) fn with_segments<R>(
+    target: &str,
+    decide: impl FnOnce(&[&str]) -> R,
+) -> Result<R, PathError> {
+    let path = target.split_once('?').map_or(target, |(path, _query)| path);
+    if path.contains('%') {
+        let owned = normalize(target)?;
+        let segments: Vec<&str> = owned.iter().map(|s| &**s).collect();
+        return Ok(decide(&segments));
+    }
+
+    if path.len() > MAX_PATH_BYTES {
+        return Err(PathError::TooLong);
+    }
+    let rest = path.strip_prefix('/').ok_or(PathError::NotAbsolute)?;
+    let mut segments = [""; MAX_SEGMENTS];
+    let mut count = 0;
+    if !rest.is_empty() {
+        for raw in rest.split('/') {
+            // Same checks as `segment`; without `%`, a segment is always borrowed as is.
+            let slot = segments.get_mut(count).ok_or(PathError::TooLong)?;
+            *slot = match segment(raw)? {
+                Cow::Borrowed(text) => text,
+                Cow::Owned(_) => return Err(PathError::BadEncoding),
+            };
+            count += 1;
+        }
+    }
+    Ok(decide(&segments[..count]))
+}
+
 fn segment(raw: &str) -> Result<Cow<'_, str>, PathError> {
     match raw {
         "" => return Err(PathError::EmptySegment),
@@ -150,6 +187,19 @@ mod tests {
         assert_eq!(ok("/caf%c3%a9"), ["caf%C3%A9"]);
         assert_eq!(ok("/a%20b"), ["a%20b"]);
         assert_eq!(ok("/v1:batch;x=1"), ["v1:batch;x=1"]);
+    }
+
+    #[test]
+    fn the_borrowing_walk_agrees_with_normalize() {
+        let targets = ["/", "/data", "/a/b/c?x=1", "/%61dmin", "//x", "/a/..", "/a\\b", "x"];
+        for target in targets {
+            let walked = with_segments(target, |s| s.iter().map(|s| s.to_string()).collect());
+            let normalized =
+                normalize(target).map(|s| s.into_iter().map(Cow::into_owned).collect::<Vec<_>>());
+            assert_eq!(walked, normalized, "{target}");
+        }
+        let long = "/a".repeat(MAX_SEGMENTS + 1);
+        assert_eq!(with_segments(&long, |_| ()), Err(PathError::TooLong));
     }
 
     #[test]

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod table;
+
 use std::path::PathBuf;
 
 use portcullis::model::{
