@@ -549,7 +549,7 @@ impl Authenticator {
     fn rejected(&self, rule: Option<&CompiledRule>, error: AuthError) -> Decision {
         let challenges = match rule {
             Some(CompiledRule::Allow { challenges, .. }) => challenges.clone(),
-            _ => Vec::new(),
+            _ => Arc::from([]),
         };
         Decision::Unauthenticated { challenges, error: Some(error) }
     }

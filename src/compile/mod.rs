@@ -177,7 +177,7 @@ pub(crate) enum CompiledRule {
     Allow {
         alternatives: Vec<CompiledAlternative>,
         /// One challenge per distinct auth-scheme among the alternatives, in order.
-        challenges: Vec<Challenge>,
+        challenges: Arc<[Challenge]>,
     },
 }
 
@@ -456,7 +456,7 @@ impl Compiler<'_> {
             };
             alternatives.push(CompiledAlternative { schemes: members, mode, scopes: required });
         }
-        CompiledRule::Allow { alternatives, challenges }
+        CompiledRule::Allow { alternatives, challenges: challenges.into() }
     }
 
     /// Checks and numbers a scope list. With a catalogue, every scope must be declared in

@@ -29,8 +29,9 @@ pub enum Decision {
     },
     /// HTTP 401: who are you? The challenges say how to authenticate.
     Unauthenticated {
-        /// One per distinct auth-scheme the route accepts, in the route's order.
-        challenges: Vec<Challenge>,
+        /// One per distinct auth-scheme the route accepts, in the route's order (shared
+        /// with the compiled route: deciding does not copy them).
+        challenges: Arc<[Challenge]>,
         /// Set only when a credential was presented and rejected.
         error: Option<AuthError>,
     },
