@@ -1,8 +1,11 @@
 //! `overlapping-routes`: two routes of the same length that can match one request and
 //! require different things.
 
+use std::collections::HashMap;
+
 use super::Rule;
 use crate::lint::{Category, Finding, Level, LintContext};
+use crate::model::Rule::Public;
 use crate::model::{MethodSet, PathPattern, Segment};
 
 pub(crate) const RULE: Rule = Rule {
@@ -26,21 +29,96 @@ pub(crate) const RULE: Rule = Rule {
 
 fn check(cx: &LintContext<'_>, findings: &mut Vec<Finding>) {
     let routes = &cx.doc.routes;
-    for (i, a) in routes.iter().enumerate() {
-        for b in &routes[i + 1..] {
-            let (pa, pb) = (&a.pattern.value, &b.pattern.value);
-            let same = super::same_requirement(&a.rule, &b.rule);
-            if has_catch_all(&pa.path) || has_catch_all(&pb.path) || same {
+    let needs: Vec<_> = routes.iter().map(|r| super::needs(&r.rule)).collect();
+    let trie = Trie::of(routes.iter().map(|r| &r.pattern.value.path));
+
+    for (b, later) in routes.iter().enumerate() {
+        let pb = &later.pattern.value;
+        if has_catch_all(&pb.path) {
+            continue;
+        }
+        // Only routes whose paths can meet this one's are compared: the trie finds them
+        // without scanning the whole table.
+        let mut met = Vec::new();
+        trie.meeting(0, &pb.path.segments, &mut met);
+        met.sort_unstable();
+        for a in met.into_iter().filter(|&a| a < b) {
+            let earlier = &routes[a];
+            let pa = &earlier.pattern.value;
+            let same = matches!((&earlier.rule, &later.rule), (Public { .. }, Public { .. }))
+                || (needs[a].is_some() && needs[a] == needs[b]);
+            if same || pa.path.same_shape(&pb.path) || !methods_meet(&pa.methods, &pb.methods) {
                 continue;
             }
-            if methods_meet(&pa.methods, &pb.methods) && paths_meet(&pa.path, &pb.path) {
-                let message = format!("route `{pb}` overlaps route `{pa}` and requires otherwise");
-                let help = format!(
-                    "requests both match are decided by the more specific one; make them \
-                     agree or suppress this on the route (line {})",
-                    b.pattern.span.line
-                );
-                findings.push(cx.finding(&RULE, b.pattern.span, message, Some(help)));
+            let message = format!("route `{pb}` overlaps route `{pa}` and requires otherwise");
+            let help = format!(
+                "requests both match are decided by the more specific one; make them \
+                 agree or suppress this on the route (line {})",
+                later.pattern.span.line
+            );
+            findings.push(cx.finding(&RULE, later.pattern.span, message, Some(help)));
+        }
+    }
+}
+
+/// The routes without `**`, by path segment: literal children and one parameter child.
+struct Trie<'d> {
+    nodes: Vec<Node<'d>>,
+}
+
+#[derive(Default)]
+struct Node<'d> {
+    literals: HashMap<&'d str, usize>,
+    param: Option<usize>,
+    routes: Vec<usize>,
+}
+
+impl<'d> Trie<'d> {
+    fn of(paths: impl Iterator<Item = &'d PathPattern>) -> Trie<'d> {
+        let mut trie = Trie { nodes: vec![Node::default()] };
+        for (index, path) in paths.enumerate() {
+            if has_catch_all(path) {
+                continue;
+            }
+            let mut node = 0;
+            for segment in &path.segments {
+                let next = trie.nodes.len();
+                let child = match segment {
+                    Segment::Literal(text) => {
+                        *trie.nodes[node].literals.entry(text).or_insert(next)
+                    }
+                    _ => *trie.nodes[node].param.get_or_insert(next),
+                };
+                if child == next {
+                    trie.nodes.push(Node::default());
+                }
+                node = child;
+            }
+            trie.nodes[node].routes.push(index);
+        }
+        trie
+    }
+
+    /// Collects the routes whose path can match some request `segments` also matches.
+    fn meeting(&self, node: usize, segments: &[Segment], out: &mut Vec<usize>) {
+        let Some(here) = self.nodes.get(node) else { return };
+        let Some((first, rest)) = segments.split_first() else {
+            out.extend_from_slice(&here.routes);
+            return;
+        };
+        if let Some(param) = here.param {
+            self.meeting(param, rest, out);
+        }
+        match first {
+            Segment::Literal(text) => {
+                if let Some(&child) = here.literals.get(text.as_str()) {
+                    self.meeting(child, rest, out);
+                }
+            }
+            _ => {
+                for &child in here.literals.values() {
+                    self.meeting(child, rest, out);
+                }
             }
         }
     }
@@ -56,14 +134,4 @@ pub(crate) fn methods_meet(a: &MethodSet, b: &MethodSet) -> bool {
         (MethodSet::Any, _) | (_, MethodSet::Any) => true,
         (MethodSet::Only(a), MethodSet::Only(b)) => a.iter().any(|m| b.contains(m)),
     }
-}
-
-/// Whether two `**`-free paths of different shape can match one request path.
-fn paths_meet(a: &PathPattern, b: &PathPattern) -> bool {
-    a.segments.len() == b.segments.len()
-        && !a.same_shape(b)
-        && a.segments.iter().zip(&b.segments).all(|pair| match pair {
-            (Segment::Literal(x), Segment::Literal(y)) => x == y,
-            _ => true,
-        })
 }
