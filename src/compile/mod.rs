@@ -131,6 +131,22 @@ impl CompileError {
     }
 }
 
+/// Where a rule is, for messages: formatted only when an error is reported.
+#[derive(Clone, Copy)]
+enum Place<'d> {
+    Route(&'d RoutePattern),
+    Default,
+}
+
+impl std::fmt::Display for Place<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Place::Route(pattern) => write!(f, "route `{pattern}`"),
+            Place::Default => f.write_str("the default"),
+        }
+    }
+}
+
 /// The most routes one policy may hold.
 pub const MAX_ROUTES: usize = 250_000;
 
@@ -195,7 +211,7 @@ impl Engine {
     /// # Errors
     /// Every problem found, sorted by position.
     pub fn compile(doc: &Document, options: &CompileOptions) -> Result<Engine, Vec<Diagnostic>> {
-        let mut compiler = Compiler { errors: Vec::new(), options };
+        let mut compiler = Compiler { errors: Vec::new(), options, challenge_sets: HashMap::new() };
 
         let realm = compiler.realm(doc);
         let (schemes, scheme_ids) = compiler.schemes(doc, &realm);
@@ -209,9 +225,8 @@ impl Engine {
 
         let resolve = Resolve { doc, schemes: &schemes, ids: &scheme_ids };
         for (index, route) in doc.routes.iter().enumerate() {
-            let place = format!("route `{}`", route.pattern.value);
-            let rule =
-                compiler.rule(&route.rule, &place, route.pattern.span, &resolve, &mut scopes);
+            let place = Place::Route(&route.pattern.value);
+            let rule = compiler.rule(&route.rule, place, route.pattern.span, &resolve, &mut scopes);
             let id = RouteId::try_from(index).unwrap_or(RouteId::MAX);
             let pattern = &route.pattern.value;
             if let Err(first) = tree.insert(&pattern.methods, &pattern.path, id) {
@@ -227,7 +242,7 @@ impl Engine {
         let default = match &doc.default {
             None => CompiledRule::Deny,
             Some(rule) => {
-                compiler.rule(&rule.value, "the default", rule.span, &resolve, &mut scopes)
+                compiler.rule(&rule.value, Place::Default, rule.span, &resolve, &mut scopes)
             }
         };
 
@@ -275,6 +290,9 @@ struct Resolve<'a> {
 struct Compiler<'o> {
     errors: Vec<Diagnostic>,
     options: &'o CompileOptions,
+    /// Challenge lists already built, by the schemes they came from: rules accepting the
+    /// same schemes share one list.
+    challenge_sets: HashMap<Vec<u32>, Arc<[Challenge]>>,
 }
 
 impl Compiler<'_> {
@@ -381,11 +399,16 @@ impl Compiler<'_> {
         index
     }
 
-    fn unknown_scope(&mut self, index: &ScopeIndex, scope: &Spanned<String>, place: Option<&str>) {
+    fn unknown_scope(
+        &mut self,
+        index: &ScopeIndex,
+        scope: &Spanned<String>,
+        place: Option<Place<'_>>,
+    ) {
         let suggestion = suggest(&scope.value, index.names()).map(str::to_owned);
         let error = CompileError::UnknownScope {
             name: scope.value.clone(),
-            place: place.map(str::to_owned),
+            place: place.map(|p| p.to_string()),
             suggestion,
         };
         self.error(scope.span, error);
@@ -394,7 +417,7 @@ impl Compiler<'_> {
     fn rule(
         &mut self,
         rule: &Rule,
-        place: &str,
+        place: Place<'_>,
         span: Span,
         resolve: &Resolve<'_>,
         scopes: &mut ScopeIndex,
@@ -409,23 +432,23 @@ impl Compiler<'_> {
     fn allow(
         &mut self,
         allow: &AllowRule,
-        place: &str,
+        place: Place<'_>,
         span: Span,
         resolve: &Resolve<'_>,
         scopes: &mut ScopeIndex,
     ) -> CompiledRule {
         if allow.alternatives.is_empty() {
-            self.error(span, CompileError::EmptyAllow(place.to_owned()));
+            self.error(span, CompileError::EmptyAllow(place.to_string()));
         }
         let route_requirement =
             allow.scopes.as_ref().map(|r| self.requirement(r, place, span, resolve, scopes));
 
         let mut alternatives = Vec::new();
-        let mut challenges: Vec<Challenge> = Vec::new();
+        let mut challenge_schemes: Vec<u32> = Vec::new();
         for alternative in &allow.alternatives {
             // An empty set would authenticate every request, anonymous ones included.
             if alternative.schemes.is_empty() {
-                self.error(span, CompileError::EmptyAllow(place.to_owned()));
+                self.error(span, CompileError::EmptyAllow(place.to_string()));
             }
             let mut members = Vec::new();
             for name in &alternative.schemes {
@@ -434,7 +457,7 @@ impl Compiler<'_> {
                     let suggestion = suggest(&name.value, declared).map(str::to_owned);
                     let error = CompileError::UnknownScheme {
                         name: name.value.clone(),
-                        place: place.to_owned(),
+                        place: place.to_string(),
                         suggestion,
                     };
                     self.error(name.span, error);
@@ -445,8 +468,11 @@ impl Compiler<'_> {
                 }
                 members.push(id);
                 let challenge = &resolve.schemes[id as usize].challenge;
-                if !challenges.iter().any(|c| c.scheme.same_as(&challenge.scheme)) {
-                    challenges.push(challenge.clone());
+                let seen = |other: &u32| {
+                    resolve.schemes[*other as usize].challenge.scheme.same_as(&challenge.scheme)
+                };
+                if !challenge_schemes.iter().any(seen) {
+                    challenge_schemes.push(id);
                 }
             }
 
@@ -456,7 +482,14 @@ impl Compiler<'_> {
             };
             alternatives.push(CompiledAlternative { schemes: members, mode, scopes: required });
         }
-        CompiledRule::Allow { alternatives, challenges: challenges.into() }
+        let challenges = self
+            .challenge_sets
+            .entry(challenge_schemes)
+            .or_insert_with_key(|ids| {
+                ids.iter().map(|&id| resolve.schemes[id as usize].challenge.clone()).collect()
+            })
+            .clone();
+        CompiledRule::Allow { alternatives, challenges }
     }
 
     /// Checks and numbers a scope list. With a catalogue, every scope must be declared in
@@ -464,13 +497,13 @@ impl Compiler<'_> {
     fn requirement(
         &mut self,
         requirement: &ScopeRequirement,
-        place: &str,
+        place: Place<'_>,
         span: Span,
         resolve: &Resolve<'_>,
         scopes: &mut ScopeIndex,
     ) -> (ScopeMatch, Vec<ScopeId>) {
         if requirement.scopes.is_empty() {
-            self.error(span, CompileError::EmptyScopes(place.to_owned()));
+            self.error(span, CompileError::EmptyScopes(place.to_string()));
         }
         let mut ids = Vec::new();
         for scope in &requirement.scopes {
