@@ -342,8 +342,8 @@ impl Authenticator {
         };
 
         // Explicit credentials the route accepts take precedence over a session cookie.
-        let accepted: Vec<u32> = self.engine.accepted_schemes(rule);
-        let mut attempts = self.explicit_attempts(&presented, &accepted);
+        let accepted = Engine::accepted_schemes(rule);
+        let mut attempts = self.explicit_attempts(&presented, accepted);
         if attempts.len() > 1 {
             let together = alternatives.iter().any(|alternative| {
                 attempts.iter().all(|a| a.schemes.iter().any(|s| alternative.schemes.contains(s)))
@@ -616,15 +616,10 @@ impl Engine {
     }
 
     /// The schemes a rule accepts, each once, in the order the rule names them.
-    pub(crate) fn accepted_schemes(&self, rule: Option<&CompiledRule>) -> Vec<u32> {
-        let mut accepted = Vec::new();
-        if let Some(CompiledRule::Allow { alternatives, .. }) = rule {
-            for &id in alternatives.iter().flat_map(|a| a.schemes.iter()) {
-                if !accepted.contains(&id) {
-                    accepted.push(id);
-                }
-            }
+    pub(crate) fn accepted_schemes(rule: Option<&CompiledRule>) -> &[u32] {
+        match rule {
+            Some(CompiledRule::Allow { accepted, .. }) => accepted,
+            _ => &[],
         }
-        accepted
     }
 }

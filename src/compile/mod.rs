@@ -194,6 +194,9 @@ pub(crate) enum CompiledRule {
         alternatives: Vec<CompiledAlternative>,
         /// One challenge per distinct auth-scheme among the alternatives, in order.
         challenges: Arc<[Challenge]>,
+        /// Every scheme the alternatives name, once each, in order: the credentials a
+        /// request may present for this rule (computed here, not per request).
+        accepted: Box<[u32]>,
     },
 }
 
@@ -489,7 +492,13 @@ impl Compiler<'_> {
                 ids.iter().map(|&id| resolve.schemes[id as usize].challenge.clone()).collect()
             })
             .clone();
-        CompiledRule::Allow { alternatives, challenges }
+        let mut accepted: Vec<u32> = Vec::new();
+        for &id in alternatives.iter().flat_map(|a| a.schemes.iter()) {
+            if !accepted.contains(&id) {
+                accepted.push(id);
+            }
+        }
+        CompiledRule::Allow { alternatives, challenges, accepted: accepted.into() }
     }
 
     /// Checks and numbers a scope list. With a catalogue, every scope must be declared in

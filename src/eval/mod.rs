@@ -115,7 +115,7 @@ impl Engine {
                 let (required, mode, challenge) = (Vec::new(), ScopeMatch::All, None);
                 return Decision::Forbidden { required, mode, reason, challenge };
             }
-            CompiledRule::Allow { alternatives, challenges } => (alternatives, challenges),
+            CompiledRule::Allow { alternatives, challenges, .. } => (alternatives, challenges),
         };
 
         // Try the alternatives in order; the first that authenticates and holds its scopes
