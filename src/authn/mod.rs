@@ -487,11 +487,8 @@ impl Authenticator {
                 rejection: Rejection::Unknown,
             });
         };
-        let csrf = verifier
-            .csrf_header
-            .as_deref()
-            .and_then(|name| headers.get(name))
-            .and_then(|value| value.to_str().ok());
+        let name = self.engine.schemes.get(scheme as usize).and_then(|s| s.header.as_ref());
+        let csrf = name.and_then(|name| headers.get(name)).and_then(|value| value.to_str().ok());
         let unsafe_method = !matches!(method, "GET" | "HEAD" | "OPTIONS" | "TRACE");
         verifier.verify(id, csrf, unsafe_method, context.now).map_err(|rejection| {
             self.emit(Event::CredentialRejected { scheme: verifier.scheme.clone(), rejection });

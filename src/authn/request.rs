@@ -6,7 +6,7 @@
 //! outside RFC 6750's `b64token`, and credentials in the URL. A request that fails is
 //! malformed (400), whatever its route says.
 
-use http::header::{AUTHORIZATION, COOKIE, HeaderMap, HeaderName};
+use http::header::{AUTHORIZATION, COOKIE, HeaderMap};
 
 use crate::compile::Engine;
 use crate::eval::MalformedRequest;
@@ -66,8 +66,8 @@ pub(crate) fn inspect<'r>(
     // API key headers: one value each; the same key also in `Authorization` is one
     // credential offered twice.
     for (id, config) in api_keys(engine) {
-        let name = HeaderName::from_bytes(config.header.as_bytes()).ok();
-        let mut values = name.iter().flat_map(|name| headers.get_all(name).iter());
+        let name = engine.schemes.get(id as usize).and_then(|s| s.header.as_ref());
+        let mut values = name.iter().flat_map(|name| headers.get_all(*name).iter());
         let Some(value) = values.next() else { continue };
         if values.next().is_some() {
             return Err(MalformedRequest::DuplicateHeader(config.header.clone()));
@@ -80,9 +80,8 @@ pub(crate) fn inspect<'r>(
     }
 
     // CSRF headers: one value at most, like every other credential-bearing header.
-    for (_, config) in session_configs(engine) {
-        let Some(name) = config.csrf_header.as_deref() else { continue };
-        let name = HeaderName::from_bytes(name.as_bytes()).ok();
+    for (id, config) in session_configs(engine) {
+        let name = engine.schemes.get(id as usize).and_then(|s| s.header.as_ref());
         if name.is_some_and(|name| headers.get_all(name).iter().count() > 1) {
             return Err(MalformedRequest::DuplicateHeader(
                 config.csrf_header.clone().unwrap_or_default(),

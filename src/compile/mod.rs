@@ -178,6 +178,9 @@ pub(crate) struct CompiledScheme {
     pub name: Arc<str>,
     pub config: SchemeConfig,
     pub challenge: Challenge,
+    /// The request header the scheme reads, parsed once: an API key's header, or a
+    /// session's CSRF header. `None` for other kinds, or a session without one.
+    pub header: Option<http::HeaderName>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -339,6 +342,7 @@ impl Compiler<'_> {
             schemes.push(CompiledScheme {
                 name: Arc::from(name.value.as_str()),
                 challenge: Challenge::for_scheme(&decl.config, realm),
+                header: header_of(&decl.config),
                 config: decl.config.clone(),
             });
         }
@@ -534,6 +538,18 @@ impl Compiler<'_> {
         }
         (requirement.mode, ids)
     }
+}
+
+/// The header a scheme reads. The reader accepted only RFC 9110 tokens as header names, and
+/// every token is a valid header name, so parsing fails only on a reader bug (then `None`,
+/// and the scheme finds no credential: it fails closed).
+fn header_of(config: &SchemeConfig) -> Option<http::HeaderName> {
+    let name = match config {
+        SchemeConfig::ApiKey(key) => key.header.as_str(),
+        SchemeConfig::Session(session) => session.csrf_header.as_deref()?,
+        _ => return None,
+    };
+    http::HeaderName::from_bytes(name.as_bytes()).ok()
 }
 
 impl AuthScheme {
