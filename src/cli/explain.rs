@@ -107,7 +107,7 @@ fn explain(args: &Args) -> Result<String, String> {
     }
 
     // The rule: each alternative, scopes held against scopes required.
-    let credentials = verified(&decision, &trace, &engine);
+    let credentials = verified(&trace, &engine);
     let alternatives = engine.explain_rule(governing, &credentials);
     if !alternatives.is_empty() {
         out.push_str("\nalternatives, in order:\n");
@@ -140,11 +140,7 @@ fn explain(args: &Args) -> Result<String, String> {
 }
 
 /// The credentials the trace verified, rebuilt for the rule report (kinds from the policy).
-fn verified(
-    _decision: &Decision,
-    trace: &portcullis::Trace,
-    engine: &Engine,
-) -> Vec<portcullis::Credential> {
+fn verified(trace: &portcullis::Trace, engine: &Engine) -> Vec<portcullis::Credential> {
     trace
         .steps
         .iter()
