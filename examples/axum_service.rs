@@ -96,7 +96,7 @@ async fn write_data(who: Authenticated) -> String {
 }
 
 async fn whoami(who: Authenticated) -> String {
-    let scopes: Vec<&str> = who.scopes.iter().map(|s| &**s).collect();
+    let scopes = who.scopes.names();
     format!(
         "{} via {} with [{}]\n",
         who.principal.as_deref().unwrap_or("anonymous"),

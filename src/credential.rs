@@ -5,25 +5,30 @@
 //! through `Debug`, a log line or an error. An API key is remembered only by its visible
 //! prefix.
 
+use std::sync::Arc;
+
 use crate::model::SchemeKind;
 
 /// Who a scheme says the request comes from, and what it may do.
+///
+/// The strings are shared (`Arc`), so that a decision can name the principal and the
+/// granted scopes without copying them: an `Allow` costs no allocation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Identity {
     /// The name of the policy scheme that verified the credential.
-    pub scheme: String,
+    pub scheme: Arc<str>,
     /// The principal: a user, service or key owner.
-    pub principal: String,
+    pub principal: Arc<str>,
     /// The scopes granted, as issued (implied scopes are added when deciding).
-    pub scopes: Vec<String>,
+    pub scopes: Arc<[Arc<str>]>,
 }
 
 impl Identity {
     /// An identity verified by `scheme` for `principal` with `scopes`.
     pub fn new(
-        scheme: impl Into<String>,
-        principal: impl Into<String>,
-        scopes: impl IntoIterator<Item = impl Into<String>>,
+        scheme: impl Into<Arc<str>>,
+        principal: impl Into<Arc<str>>,
+        scopes: impl IntoIterator<Item = impl Into<Arc<str>>>,
     ) -> Identity {
         Identity {
             scheme: scheme.into(),

@@ -29,7 +29,7 @@
 //!
 //! let alice = Credential::new(SchemeKind::Jwt, Identity::new("user_jwt", "alice", ["admin"]));
 //! let decision = engine.decide(&Request::new("DELETE", "/admin/users/7"), &[alice]);
-//! assert!(matches!(decision, Decision::Allow { principal: Some(p), .. } if p == "alice"));
+//! assert!(matches!(decision, Decision::Allow { principal: Some(p), .. } if &*p == "alice"));
 //! # Ok::<(), portcullis::LoadError>(())
 //! ```
 //!
@@ -83,7 +83,7 @@ pub use error::{Diagnostic, LoadError, PolicyError};
 pub use eval::path::{MAX_PATH_BYTES, MAX_SEGMENTS, PathError, normalize as normalize_path};
 pub use eval::{
     AllowBasis, AlternativeReport, AuthError, AuthErrorCode, AuthScheme, Challenge, Decision,
-    ForbiddenReason, Governing, MalformedRequest, Rejection, Request, ResponseHead,
+    ForbiddenReason, Governing, MalformedRequest, Rejection, Request, ResponseHead, Scopes,
 };
 pub use load::{MAX_POLICY_BYTES, Syntax, parse};
 pub use model::{FieldError, PatternError, SchemeKind, ScopeMatch};

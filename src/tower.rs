@@ -21,18 +21,18 @@ use tower_service::Service;
 
 use crate::authn::Context;
 use crate::authn::events::Event;
-use crate::eval::Decision;
+use crate::eval::{Decision, Scopes};
 use crate::reload::AuthenticatorHandle;
 
 /// The identity an allowed request carries in its extensions. Never holds a secret.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Authenticated {
     /// The principal; `None` when a public route let an anonymous request in.
-    pub principal: Option<String>,
+    pub principal: Option<Arc<str>>,
     /// The scheme that authenticated it.
     pub scheme: Option<Arc<str>>,
     /// The scopes held, implied ones included.
-    pub scopes: Vec<Arc<str>>,
+    pub scopes: Scopes,
 }
 
 /// The peer address of a connection, for layers below a server that does not say it.
@@ -110,7 +110,8 @@ where
                 let method = request.method().to_string();
                 authenticator.observe(&Event::WouldRefuse { status, method, path });
                 // The handler runs as it would for an anonymous request on a public route.
-                let anonymous = Authenticated { principal: None, scheme: None, scopes: Vec::new() };
+                let anonymous =
+                    Authenticated { principal: None, scheme: None, scopes: Scopes::default() };
                 request.extensions_mut().insert(anonymous);
                 ResponseFuture::inner(self.inner.call(request))
             }
@@ -239,7 +240,9 @@ mod tests {
         fn call(&mut self, request: Request<String>) -> Self::Future {
             *self.0.lock().unwrap() += 1;
             let who = request.extensions().get::<Authenticated>().and_then(|a| a.principal.clone());
-            std::future::ready(Ok(Response::new(who.unwrap_or_else(|| "anonymous".into()))))
+            std::future::ready(Ok(Response::new(
+                who.map_or_else(|| "anonymous".into(), |p| p.to_string()),
+            )))
         }
     }
 

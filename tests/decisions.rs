@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use portcullis::{
     AllowBasis, Credential, Decision, Engine, ForbiddenReason, Governing, Identity, PathError,
-    Request, SchemeKind, Syntax,
+    Request, SchemeKind, Scopes, Syntax,
 };
 
 fn example() -> Engine {
@@ -89,9 +89,13 @@ fn allow_carries_principal_scheme_and_effective_scopes() {
     let expected = Decision::Allow {
         principal: Some("alice".into()),
         scheme: Some(Arc::from("user_jwt")),
-        scopes: ["admin", "data:read", "data:write", "users:read", "users:write"]
-            .map(Arc::from)
-            .to_vec(),
+        scopes: Scopes::from_names([
+            "admin",
+            "data:read",
+            "data:write",
+            "users:read",
+            "users:write",
+        ]),
         basis: AllowBasis::Authorized,
     };
     assert_eq!(decision, expected);
@@ -283,7 +287,7 @@ fn alternatives_are_tried_in_order_and_a_later_one_can_allow() {
     let request = Request::new("GET", "/v");
 
     let decision = engine.decide(&request, &[user.clone(), app]);
-    assert!(matches!(&decision, Decision::Allow { principal: Some(p), .. } if p == "acme"));
+    assert!(matches!(&decision, Decision::Allow { principal: Some(p), .. } if &**p == "acme"));
     // With only the user's token, the first alternative authenticated but lacks `admin`.
     let head = engine.decide(&request, &[user]).response();
     assert_eq!(head.status, 403);

@@ -158,7 +158,7 @@ fn the_two_policies_answer_differently() {
         anonymous.response().www_authenticate,
         [r#"ApiKey realm="alpha", header="X-API-Key""#]
     );
-    assert!(matches!(keyed, Decision::Allow { principal: Some(p), .. } if p == "acme"));
+    assert!(matches!(keyed, Decision::Allow { principal: Some(p), .. } if &*p == "acme"));
     assert_eq!(other.response().status, 403);
 
     let [anonymous, keyed, other] =

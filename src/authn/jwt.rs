@@ -155,7 +155,7 @@ impl JwtVerifier {
             Some(Value::String(subject)) if !subject.is_empty() => subject.clone(),
             _ => return Err(Rejection::MissingClaim),
         };
-        let identity = Identity::new(&*self.scheme, principal, self.scopes(&claims));
+        let identity = Identity::new(Arc::clone(&self.scheme), principal, self.scopes(&claims));
         Ok(Credential::Jwt(JwtCredential { identity, expires_at: Some(expires_at) }))
     }
 

@@ -232,9 +232,9 @@ pub enum TraceStep {
         /// The scheme.
         scheme: Arc<str>,
         /// Who it names.
-        principal: String,
+        principal: Arc<str>,
         /// What it grants, as issued.
-        scopes: Vec<String>,
+        scopes: Arc<[Arc<str>]>,
     },
     /// A scheme rejected a credential.
     Rejected {

@@ -57,7 +57,7 @@ impl SessionVerifier {
             }
         }
 
-        let identity = Identity::new(&*self.scheme, record.principal, record.scopes);
+        let identity = Identity::new(Arc::clone(&self.scheme), record.principal, record.scopes);
         Ok(SessionOutcome::Valid(Credential::Session(SessionCredential { identity })))
     }
 }

@@ -185,8 +185,7 @@ pub(super) fn render(decision: &Decision, route: Option<String>) -> Value {
 
     let (kind, scheme, principal, scopes) = match decision {
         Decision::Allow { principal, scheme, scopes, .. } => {
-            let scopes: Vec<&str> = scopes.iter().map(|s| &**s).collect();
-            ("allow", json!(scheme.as_deref()), json!(principal), json!(scopes))
+            ("allow", json!(scheme.as_deref()), json!(principal.as_deref()), json!(scopes.names()))
         }
         Decision::Unauthenticated { error, .. } => {
             let scheme = error.as_ref().map(|e| &*e.scheme);

@@ -148,8 +148,8 @@ fn verified(trace: &portcullis::Trace, engine: &Engine) -> Vec<portcullis::Crede
             TraceStep::Verified { scheme, principal, scopes } => {
                 let kind = engine.schemes().find(|(n, _)| *n == &**scheme)?.1.kind();
                 let identity = portcullis::Identity::new(
-                    &**scheme,
-                    principal.as_str(),
+                    Arc::clone(scheme),
+                    Arc::clone(principal),
                     scopes.iter().cloned(),
                 );
                 Some(portcullis::Credential::new(kind, identity))

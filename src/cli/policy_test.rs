@@ -221,8 +221,11 @@ fn credentials(engine: &Engine, specs: &[CredentialSpec]) -> Result<Vec<Credenti
                 .find(|(name, _)| *name == spec.scheme)
                 .map(|(_, config)| config.kind())
                 .ok_or_else(|| format!("the policy has no scheme `{}`", spec.scheme))?;
-            let identity =
-                Identity::new(&spec.scheme, &spec.principal, spec.scopes.iter().cloned());
+            let identity = Identity::new(
+                spec.scheme.as_str(),
+                spec.principal.as_str(),
+                spec.scopes.iter().cloned(),
+            );
             Ok(Credential::new(kind, identity))
         })
         .collect()

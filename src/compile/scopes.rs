@@ -8,6 +8,8 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
+use crate::eval::ScopeIds;
+
 /// FNV-1a: scope names are short and chosen by the policy's author, not by requests (a
 /// request's scopes are looked up, never inserted), so a fast non-keyed hash is safe here
 /// and several times cheaper than the default SipHash on a five-scope credential.
@@ -40,6 +42,12 @@ pub(crate) struct ScopeIndex {
     ids: FnvMap<Arc<str>, ScopeId>,
     /// For each scope, itself and everything it implies, sorted.
     closure: Vec<Box<[ScopeId]>>,
+    /// For each scope, every scope that grants it: itself and the scopes implying it. A
+    /// rule's requirement is checked against their names, with no hashing. Scope `i`'s
+    /// grantors are `grantors[grantor_start[i]..grantor_start[i + 1]]` (one list for all,
+    /// rather than an allocation per scope).
+    grantors: Vec<ScopeId>,
+    grantor_start: Vec<u32>,
 }
 
 /// An implication cycle: the scopes on it, first one repeated at the end.
@@ -53,9 +61,14 @@ impl ScopeIndex {
         }
         let id = ScopeId::try_from(self.names.len()).unwrap_or(ScopeId::MAX);
         let name: Arc<str> = Arc::from(name);
-        self.names.push(name.clone());
+        self.names.push(Arc::clone(&name));
         self.ids.insert(name, id);
         self.closure.push(Box::new([id]));
+        if self.grantor_start.is_empty() {
+            self.grantor_start.push(0);
+        }
+        self.grantors.push(id);
+        self.grantor_start.push(offset(self.grantors.len()));
         id
     }
 
@@ -89,7 +102,43 @@ impl ScopeIndex {
             self.visit(id as ScopeId, edges, &mut state, &mut closure, &mut path)?;
         }
         self.closure = closure.into_iter().map(Option::unwrap_or_default).collect();
+
+        let mut granted_by = vec![Vec::new(); self.names.len()];
+        for (id, implied) in self.closure.iter().enumerate() {
+            for &scope in implied.iter() {
+                if let Some(grantors) = granted_by.get_mut(scope as usize) {
+                    grantors.push(id as ScopeId);
+                }
+            }
+        }
+        self.grantor_start = vec![0];
+        self.grantors.clear();
+        for grantors in granted_by {
+            self.grantors.extend(grantors);
+            self.grantor_start.push(offset(self.grantors.len()));
+        }
         Ok(())
+    }
+
+    /// The scopes that grant `id`: itself and every scope implying it.
+    pub(crate) fn grantors(&self, id: ScopeId) -> &[ScopeId] {
+        let index = id as usize;
+        let range = self.grantor_start.get(index).zip(self.grantor_start.get(index + 1));
+        range
+            .and_then(|(&start, &end)| self.grantors.get(start as usize..end as usize))
+            .unwrap_or_default()
+    }
+
+    /// Whether holding `granted` (names, as issued) grants scope `id`.
+    pub(crate) fn grants<'s>(
+        &self,
+        granted: impl Iterator<Item = &'s str> + Clone,
+        id: ScopeId,
+    ) -> bool {
+        self.grantors(id).iter().any(|&grantor| {
+            let name = &**self.name(grantor);
+            granted.clone().any(|scope| scope == name)
+        })
     }
 
     /// Depth-first closure of `id`, memoized; `path` holds the scopes being visited, so
@@ -133,8 +182,8 @@ impl ScopeIndex {
 
     /// The sorted, deduplicated numbers granted by holding `scopes`; names the index does
     /// not know grant nothing a route could require, so they are skipped.
-    pub(crate) fn effective<'s>(&self, scopes: impl Iterator<Item = &'s str>) -> Vec<ScopeId> {
-        let mut granted = Vec::new();
+    pub(crate) fn effective<'s>(&self, scopes: impl Iterator<Item = &'s str>) -> ScopeIds {
+        let mut granted = ScopeIds::new();
         for scope in scopes {
             if let Some(id) = self.ids.get(scope) {
                 granted.extend_from_slice(&self.closure[*id as usize]);
@@ -144,6 +193,11 @@ impl ScopeIndex {
         granted.dedup();
         granted
     }
+}
+
+fn offset(len: usize) -> u32 {
+    // invariant: a policy is limited in size (see `load`) far below 2^32 scope grants.
+    u32::try_from(len).unwrap_or(u32::MAX)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -173,9 +227,13 @@ mod tests {
     fn implication_is_transitive() {
         let (mut scopes, edges) = index(&["admin", "write", "read", "other"], &[(0, 1), (1, 2)]);
         assert!(scopes.close(&edges).is_ok());
-        assert_eq!(scopes.effective(["admin"].into_iter()), vec![0, 1, 2]);
-        assert_eq!(scopes.effective(["write", "unknown"].into_iter()), vec![1, 2]);
-        assert_eq!(scopes.effective(["other"].into_iter()), vec![3]);
+        assert_eq!(scopes.effective(["admin"].into_iter()).as_slice(), [0, 1, 2]);
+        assert_eq!(scopes.effective(["write", "unknown"].into_iter()).as_slice(), [1, 2]);
+        assert_eq!(scopes.effective(["other"].into_iter()).as_slice(), [3]);
+        assert!(scopes.grants(["admin"].into_iter(), 2));
+        assert!(scopes.grants(["x", "write"].into_iter(), 2));
+        assert!(!scopes.grants(["read", "other"].into_iter(), 1));
+        assert_eq!(scopes.grantors(2), [0, 1, 2]);
     }
 
     #[test]

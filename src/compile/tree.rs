@@ -6,8 +6,6 @@
 //! visits one node per segment, so the cost follows the path's length, not the number of
 //! routes. The order of the tries is the precedence rule: literal > `{param}`/`*` > `**`.
 
-use std::collections::HashMap;
-
 use crate::model::{MethodSet, PathPattern, Segment};
 
 /// A route's number: its index among the policy's routes.
@@ -24,19 +22,44 @@ pub(crate) enum MethodMatch<'a> {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct RouteTree {
-    nodes: Vec<Node>,
+    nodes: Vec<Node<Literals>>,
 }
 
+/// A node; `L` holds the literal children (a hash map while building, [`Literals`] after).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-struct Node {
-    /// Literal children, sorted by text for binary search.
-    literals: Vec<(Box<str>, u32)>,
+struct Node<L> {
+    /// Literal children.
+    literals: L,
     /// The `{param}` / `*` child.
     param: Option<u32>,
     /// Routes whose pattern ends exactly here.
     exact: MethodTable,
     /// Routes whose pattern ends with `**` here.
     catch_all: MethodTable,
+}
+
+/// Up to this many literal children are searched in a sorted list; more go in a hash map,
+/// so that a node with thousands of children (`/api/{resource}` tables) costs one hash
+/// instead of a dozen string comparisons.
+const FEW_LITERALS: usize = 8;
+
+/// A finished node's literal children.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Literals {
+    /// Sorted by text.
+    Few(Box<[(Box<str>, u32)]>),
+    /// Keyed by text. The hash is seeded at random per process, so a policy cannot be
+    /// written to make its lookups collide.
+    Many(foldhash::HashMap<Box<str>, u32>),
+}
+
+impl Literals {
+    fn get(&self, segment: &str) -> Option<u32> {
+        match self {
+            Literals::Few(list) => list.iter().find(|(text, _)| **text == *segment).map(|e| e.1),
+            Literals::Many(map) => map.get(segment).copied(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -88,16 +111,15 @@ impl MethodTable {
     }
 }
 
-/// Builds a [`RouteTree`]; literal children are found through a hash map while building
-/// (a policy may give one node hundreds of thousands of them) and sorted once at the end.
+/// Builds a [`RouteTree`]; every node's literal children are in a hash map while building
+/// (a policy may give one node hundreds of thousands of them).
 pub(crate) struct TreeBuilder {
-    nodes: Vec<Node>,
-    children: HashMap<(u32, Box<str>), u32>,
+    nodes: Vec<Node<foldhash::HashMap<Box<str>, u32>>>,
 }
 
 impl TreeBuilder {
     pub(crate) fn new() -> TreeBuilder {
-        TreeBuilder { nodes: vec![Node::default()], children: HashMap::new() }
+        TreeBuilder { nodes: vec![Node::default()] }
     }
 
     /// Adds a route.
@@ -122,14 +144,12 @@ impl TreeBuilder {
     }
 
     fn literal_child(&mut self, node: usize, text: &str) -> usize {
-        let key = (node_id(node), Box::from(text));
-        if let Some(child) = self.children.get(&key) {
+        if let Some(child) = self.nodes[node].literals.get(text) {
             return *child as usize;
         }
         let next = self.nodes.len();
-        self.nodes[node].literals.push((Box::from(text), node_id(next)));
+        self.nodes[node].literals.insert(Box::from(text), node_id(next));
         self.nodes.push(Node::default());
-        self.children.insert(key, node_id(next));
         next
     }
 
@@ -143,12 +163,26 @@ impl TreeBuilder {
         next
     }
 
-    /// The finished tree, its literal children sorted for binary search.
-    pub(crate) fn finish(mut self) -> RouteTree {
-        for node in &mut self.nodes {
-            node.literals.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        }
-        RouteTree { nodes: self.nodes }
+    /// The finished tree: few literal children become a short list, many keep their map.
+    pub(crate) fn finish(self) -> RouteTree {
+        let nodes = self.nodes.into_iter().map(|node| Node {
+            literals: match node.literals.len() {
+                0..=FEW_LITERALS => {
+                    let mut few: Vec<(Box<str>, u32)> = node.literals.into_iter().collect();
+                    few.sort_unstable();
+                    Literals::Few(few.into_boxed_slice())
+                }
+                _ => {
+                    let mut many = node.literals;
+                    many.shrink_to_fit();
+                    Literals::Many(many)
+                }
+            },
+            param: node.param,
+            exact: node.exact,
+            catch_all: node.catch_all,
+        });
+        RouteTree { nodes: nodes.collect() }
     }
 }
 
@@ -167,12 +201,10 @@ impl RouteTree {
         };
 
         // A literal child is the most specific continuation.
-        let literal = here.literals.binary_search_by(|(literal, _)| (**literal).cmp(segment));
-        if let Ok(found) = literal {
-            let child = here.literals[found].1 as usize;
-            if let Some(route) = self.find_from(child, tail, method) {
-                return Some(route);
-            }
+        if let Some(child) = here.literals.get(segment)
+            && let Some(route) = self.find_from(child as usize, tail, method)
+        {
+            return Some(route);
         }
 
         // Then a parameter, which takes any one segment (normalization ruled out empty ones).

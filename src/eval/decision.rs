@@ -19,11 +19,11 @@ pub enum Decision {
     /// The request may go through.
     Allow {
         /// Who made the request; `None` when a public route let an anonymous request in.
-        principal: Option<String>,
+        principal: Option<Arc<str>>,
         /// The scheme that authenticated it; `None` for anonymous requests.
         scheme: Option<Arc<str>>,
-        /// The scopes the credential holds, implied ones included, sorted.
-        scopes: Vec<Arc<str>>,
+        /// The scopes the credential holds, implied ones included.
+        scopes: super::Scopes,
         /// Why the request was let through.
         basis: AllowBasis,
     },

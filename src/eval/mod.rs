@@ -7,11 +7,14 @@
 
 mod decision;
 pub mod path;
+mod scopes;
 
 pub use decision::{
     AllowBasis, AuthError, AuthErrorCode, AuthScheme, Challenge, Decision, ForbiddenReason,
     MalformedRequest, Rejection, ResponseHead,
 };
+pub(crate) use scopes::ScopeIds;
+pub use scopes::Scopes;
 
 use std::sync::Arc;
 
@@ -125,10 +128,8 @@ impl Engine {
             let Some(members) = self.members(alternative, credentials) else {
                 continue;
             };
-            let granted = members.iter().flat_map(|c| c.identity().scopes.iter());
-            let effective = self.scopes.effective(granted.map(String::as_str));
-            if satisfies(alternative, &effective) {
-                return self.allow(alternative, &members, &effective);
+            if self.holds(alternative, &members) {
+                return self.allow(alternative, &members);
             }
             short.get_or_insert(alternative);
         }
@@ -148,9 +149,9 @@ impl Engine {
     ) -> Option<Members<'c>> {
         let find = |id: u32| {
             let scheme = self.schemes.get(id as usize)?;
-            credentials
-                .iter()
-                .find(|c| *c.identity().scheme == *scheme.name && c.kind() == scheme.config.kind())
+            credentials.iter().find(|c| {
+                same_name(&c.identity().scheme, &scheme.name) && c.kind() == scheme.config.kind()
+            })
         };
         match alternative.schemes.as_slice() {
             // invariant: compiling refuses empty sets; an empty one still authenticates no one.
@@ -163,29 +164,30 @@ impl Engine {
 
     /// Allow on behalf of the alternative's first scheme, which names the principal; the
     /// others (an app key beside a user token) vouch for the call.
-    fn allow(
-        &self,
-        alternative: &CompiledAlternative,
-        members: &[&Credential],
-        effective: &[ScopeId],
-    ) -> Decision {
-        let first = members.first().map(|c| c.identity());
-
-        // The catalogue's names are shared; only granted scopes the policy never mentions
-        // need a string of their own.
-        let mut scopes: Vec<Arc<str>> =
-            effective.iter().map(|&id| self.scopes.name(id).clone()).collect();
-        for credential in members {
-            let unknown = credential.identity().scopes.iter().filter(|s| !self.scopes.knows(s));
-            scopes.extend(unknown.map(|s| Arc::from(s.as_str())));
+    /// Whether the members' granted scopes meet the alternative's requirement, implication
+    /// followed: each required scope is compared with the few names that grant it.
+    fn holds(&self, alternative: &CompiledAlternative, members: &[&Credential]) -> bool {
+        let granted = members.iter().flat_map(|c| c.identity().scopes.iter()).map(|s| &**s);
+        let held = |&id: &ScopeId| self.scopes.grants(granted.clone(), id);
+        match alternative.mode {
+            _ if alternative.scopes.is_empty() => true,
+            ScopeMatch::All => alternative.scopes.iter().all(held),
+            ScopeMatch::Any => alternative.scopes.iter().any(held),
         }
-        scopes.sort_unstable();
-        scopes.dedup();
+    }
+
+    fn allow(&self, alternative: &CompiledAlternative, members: &[&Credential]) -> Decision {
+        let first = members.first().map(|c| c.identity());
         let scheme = alternative.schemes.first().and_then(|&id| self.schemes.get(id as usize));
 
+        // Every name is shared, with the catalogue or with the credential: an Allow copies
+        // no string.
+        let granted = members.iter().map(|c| Arc::clone(&c.identity().scopes)).collect();
+        let scopes = Scopes::compiled(&self.scopes, granted);
+
         Decision::Allow {
-            principal: first.map(|identity| identity.principal.clone()),
-            scheme: scheme.map(|s| s.name.clone()),
+            principal: first.map(|identity| Arc::clone(&identity.principal)),
+            scheme: scheme.map(|s| Arc::clone(&s.name)),
             scopes,
             basis: AllowBasis::Authorized,
         }
@@ -208,8 +210,14 @@ impl Engine {
     }
 }
 
+/// Whether two scheme names are equal; names an authenticator made from the engine's own
+/// share its string, and are recognized without comparing bytes.
+fn same_name(a: &Arc<str>, b: &Arc<str>) -> bool {
+    Arc::ptr_eq(a, b) || **a == **b
+}
+
 fn anonymous(basis: AllowBasis) -> Decision {
-    Decision::Allow { principal: None, scheme: None, scopes: Vec::new(), basis }
+    Decision::Allow { principal: None, scheme: None, scopes: Scopes::default(), basis }
 }
 
 /// Whether `effective` (sorted) meets the alternative's requirement.
@@ -289,7 +297,7 @@ impl Engine {
                 let members = self.members(alternative, credentials);
                 let granted =
                     members.iter().flat_map(|m| m.iter()).flat_map(|c| c.identity().scopes.iter());
-                let effective = self.scopes.effective(granted.map(String::as_str));
+                let effective = self.scopes.effective(granted.map(|s| &**s));
                 let names =
                     |ids: &[ScopeId]| ids.iter().map(|&id| self.scopes.name(id).clone()).collect();
                 AlternativeReport {

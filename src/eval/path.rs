@@ -70,7 +70,8 @@ pub fn normalize(target: &str) -> Result<Vec<Cow<'_, str>>, PathError> {
 
 /// Normalizes `target` and hands its segments to `decide`, without allocating when no
 /// segment holds a percent escape (the common case): the segments then borrow from the
-/// target and sit in an array on the stack.
+/// target, and short paths keep them in an array on the stack. One pass over the path's
+/// bytes checks them and finds the separators.
 ///
 /// # Errors
 /// A [`PathError`], as [`normalize`] would give.
@@ -78,32 +79,130 @@ pub(crate) fn with_segments<R>(
     target: &str,
     decide: impl FnOnce(&[&str]) -> R,
 ) -> Result<R, PathError> {
-    let path = target.split_once('?').map_or(target, |(path, _query)| path);
-    if path.contains('%') {
-        let owned = normalize(target)?;
-        let segments: Vec<&str> = owned.iter().map(|s| &**s).collect();
-        return Ok(decide(&segments));
-    }
-
-    if path.len() > MAX_PATH_BYTES {
-        return Err(PathError::TooLong);
-    }
-    let rest = path.strip_prefix('/').ok_or(PathError::NotAbsolute)?;
-    let mut segments = [""; MAX_SEGMENTS];
-    let mut count = 0;
-    if !rest.is_empty() {
-        for raw in rest.split('/') {
-            // Same checks as `segment`; without `%`, a segment is always borrowed as is.
-            let slot = segments.get_mut(count).ok_or(PathError::TooLong)?;
-            *slot = match segment(raw)? {
-                Cow::Borrowed(text) => text,
-                Cow::Owned(_) => return Err(PathError::BadEncoding),
-            };
-            count += 1;
+    if target.len() > MAX_PATH_BYTES {
+        let path = target.split_once('?').map_or(target, |(path, _query)| path);
+        if path.len() > MAX_PATH_BYTES {
+            return Err(PathError::TooLong);
         }
     }
-    Ok(decide(&segments[..count]))
+    let rest = target.strip_prefix('/').ok_or(PathError::NotAbsolute)?;
+
+    // One pass over the bytes up to the query: a table says what each byte is.
+    let bytes = rest.as_bytes();
+    let mut segments = Segments::default();
+    let (mut start, mut end) = (0, 0);
+    loop {
+        let class = bytes.get(end).map_or(Class::End, |&byte| CLASSES[usize::from(byte)]);
+        match class {
+            Class::Path => {
+                end += 1;
+                continue;
+            }
+            Class::Slash | Class::Query | Class::End => {}
+            // An escape must be decoded: the slow path, which owns what it decodes.
+            Class::Percent => return escaped(target, decide),
+            Class::Backslash => return Err(PathError::Backslash),
+            Class::Refused => return Err(PathError::BadCharacter),
+        }
+
+        // A segment ends here (or the path is `/`); the checks and their order are
+        // `segment`'s.
+        let last = class != Class::Slash;
+        if last && end == 0 {
+            return Ok(decide(&[]));
+        }
+        match rest.get(start..end).unwrap_or_default() {
+            "" => return Err(PathError::EmptySegment),
+            "." | ".." => return Err(PathError::DotSegment),
+            text => segments.push(text),
+        }
+        if last {
+            return Ok(decide(segments.as_slice()));
+        }
+        if segments.len() == MAX_SEGMENTS {
+            return Err(PathError::TooLong);
+        }
+        end += 1;
+        start = end;
+    }
 }
+
+/// What a byte of a request path is, for the one-pass walk.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// A `pchar` other than `%`.
+    Path,
+    Slash,
+    Query,
+    Percent,
+    Backslash,
+    /// Anything a URL path cannot hold.
+    Refused,
+    /// Past the last byte.
+    End,
+}
+
+static CLASSES: [Class; 256] = {
+    let mut table = [Class::Refused; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = match byte {
+            b'/' => Class::Slash,
+            b'?' => Class::Query,
+            b'%' => Class::Percent,
+            b'\\' => Class::Backslash,
+            _ if PATH_BYTES[b] => Class::Path,
+            _ => Class::Refused,
+        };
+        b += 1;
+    }
+    table
+};
+
+/// [`with_segments`] for a path with percent escapes.
+fn escaped<R>(target: &str, decide: impl FnOnce(&[&str]) -> R) -> Result<R, PathError> {
+    let owned = normalize(target)?;
+    let segments: Vec<&str> = owned.iter().map(|s| &**s).collect();
+    Ok(decide(&segments))
+}
+
+/// Borrowed segments: up to [`INLINE_SEGMENTS`] in an array, more in a list.
+#[derive(Default)]
+struct Segments<'t> {
+    inline: [&'t str; INLINE_SEGMENTS],
+    count: usize,
+    spilled: Vec<&'t str>,
+}
+
+impl<'t> Segments<'t> {
+    fn push(&mut self, text: &'t str) {
+        match self.inline.get_mut(self.count) {
+            Some(slot) => *slot = text,
+            None => {
+                if self.spilled.is_empty() {
+                    self.spilled.extend_from_slice(&self.inline);
+                }
+                self.spilled.push(text);
+            }
+        }
+        self.count += 1;
+    }
+
+    fn len(&self) -> usize {
+        self.count
+    }
+
+    fn as_slice(&self) -> &[&'t str] {
+        match self.spilled.is_empty() {
+            true => self.inline.get(..self.count).unwrap_or_default(),
+            false => &self.spilled,
+        }
+    }
+}
+
+/// How many segments [`with_segments`] holds without allocating.
+const INLINE_SEGMENTS: usize = 16;
 
 fn segment(raw: &str) -> Result<Cow<'_, str>, PathError> {
     match raw {
@@ -126,8 +225,23 @@ fn segment(raw: &str) -> Result<Cow<'_, str>, PathError> {
 
 /// RFC 3986 `pchar` bytes, with `%` (escapes are checked separately).
 fn is_path_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@%".contains(&b)
+    PATH_BYTES[usize::from(b)]
 }
+
+/// [`is_path_byte`] as a table: one load per byte of every request path.
+static PATH_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = byte.is_ascii_alphanumeric()
+            || matches!(byte, b'-' | b'.' | b'_' | b'~')
+            || matches!(byte, b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',')
+            || matches!(byte, b';' | b'=' | b':' | b'@' | b'%');
+        b += 1;
+    }
+    table
+};
 
 /// Decodes escapes of unreserved characters and re-writes the rest in upper-case hex;
 /// refuses escapes of delimiters that would change how the path splits.
@@ -200,6 +314,25 @@ mod tests {
         }
         let long = "/a".repeat(MAX_SEGMENTS + 1);
         assert_eq!(with_segments(&long, |_| ()), Err(PathError::TooLong));
+        let spilled = "/a".repeat(INLINE_SEGMENTS + 3);
+        assert_eq!(with_segments(&spilled, |s| s.len()), Ok(INLINE_SEGMENTS + 3));
+    }
+
+    proptest::proptest! {
+        /// The one-pass walk and `normalize` accept the same paths, with the same segments,
+        /// and refuse the others with the same error.
+        #[test]
+        fn the_walk_and_normalize_never_disagree(
+            target in "[/a.%2eEfF5cC\\\\ ?~\u{e9}\u{0}]{0,40}",
+            repeat in 1usize..=140,
+        ) {
+            for target in [target.clone(), target.repeat(repeat)] {
+                let walked = with_segments(&target, |s| s.iter().map(|s| s.to_string()).collect());
+                let normalized = normalize(&target)
+                    .map(|s| s.into_iter().map(Cow::into_owned).collect::<Vec<_>>());
+                proptest::prop_assert_eq!(walked, normalized, "{:?}", target);
+            }
+        }
     }
 
     #[test]
