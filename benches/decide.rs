@@ -3,7 +3,8 @@
 //!
 //! - `decide/credential/{allow,forbidden}/N`: a verified credential against the tree;
 //! - `decide/request/*/10000`: a whole `http::Request` through extraction, verification,
-//!   store lookup (100,000 keys and sessions in memory), tree and decision;
+//!   store lookup (100,000 keys and sessions in memory), tree and decision; the JWT cases
+//!   with the verified-token cache off, but `jwt_rs256_cached` (the same token again);
 //! - `decide/jsonwebtoken_decode_rs256`: jsonwebtoken's bare `decode`, the reference for
 //!   Portcullis's overhead on JWTs.
 //!
@@ -59,39 +60,61 @@ fn requests(c: &mut Criterion) {
         sessions.insert(SessionRecord {
             sha256: SecretHash::of(&format!("session-{i}")),
             principal: "p".into(),
-            scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
-            csrf_token: format!("csrf-{i}"),
+            scopes: scopes.iter().map(|&s| s.into()).collect(),
+            csrf_token: format!("csrf-{i}").into(),
             expires_at: None,
         });
         api_key = key;
     }
-    let authn = Authenticator::builder(engine)
-        .key_store("keys", keys)
-        .session_store("sessions", sessions)
-        .key_dir("tests/fixtures")
-        .build()
-        .expect("stores bound");
+    let engine = Arc::new(engine);
+    let bind = |engine: Arc<Engine>, jwt_cache: usize| {
+        Authenticator::builder(engine)
+            .key_store("keys", keys.clone())
+            .session_store("sessions", sessions.clone())
+            .key_dir("tests/fixtures")
+            .jwt_cache_capacity(jwt_cache)
+            .build()
+            .expect("stores bound")
+    };
+    let cached = bind(Arc::clone(&engine), 4096);
+    let uncached = bind(engine, 0);
+    // The same table with its JWT scheme on HS256 (the secret is cargo's test variable).
+    let hs256 = table::dsl(n).replace(
+        "algorithms RS256\n    keys.jwks_file \"keys/jwks.json\"",
+        "algorithms HS256\n    keys.hmac_secret_env \"PORTCULLIS_TEST_HMAC\"",
+    );
+    let hs256 = bind(Arc::new(Engine::from_text(&hs256, Syntax::Dsl).expect("compiles")), 0);
     let context = Context { peer: None, now: UNIX_EPOCH + Duration::from_secs(NOW) };
 
-    let pem = std::fs::read("tests/fixtures/keys/rsa.pem").expect("fixture key");
     let mut header = Header::new(Algorithm::RS256);
     header.kid = Some("rsa-1".into());
     let claims = serde_json::json!({
         "iss": "https://issuer.test/", "aud": "api.test", "sub": "alice",
         "scope": scopes.join(" "), "iat": NOW - 10, "exp": NOW + 600,
     });
+    let pem = std::fs::read("tests/fixtures/keys/rsa.pem").expect("fixture key");
     let token =
         jsonwebtoken::encode(&header, &claims, &EncodingKey::from_rsa_pem(&pem).unwrap()).unwrap();
+    let secret = std::env::var("PORTCULLIS_TEST_HMAC").expect("set by .cargo/config.toml");
+    let hs256_token = jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(secret.as_bytes()).expect("an HMAC key"),
+    )
+    .unwrap();
 
     let (method, target) = table::probe(n);
+    let bearer = |token: &str| vec![("authorization", format!("Bearer {token}"))];
     let cases = [
-        ("anonymous", vec![]),
-        ("api_key", vec![("x-api-key", api_key.clone())]),
-        ("session", vec![("cookie", "sid=session-99999".to_owned())]),
-        ("jwt_rs256", vec![("authorization", format!("Bearer {token}"))]),
+        ("anonymous", &uncached, vec![]),
+        ("api_key", &uncached, vec![("x-api-key", api_key.clone())]),
+        ("session", &uncached, vec![("cookie", "sid=session-99999".to_owned())]),
+        ("jwt_rs256", &uncached, bearer(&token)),
+        ("jwt_rs256_cached", &cached, bearer(&token)),
+        ("jwt_hs256", &hs256, bearer(&hs256_token)),
     ];
     let mut group = c.benchmark_group("decide/request");
-    for (name, headers) in cases {
+    for (name, authn, headers) in cases {
         let mut builder = http::Request::builder().method(method).uri(&target);
         for (header, value) in &headers {
             builder = builder.header(*header, value);

@@ -78,7 +78,7 @@ pub struct ApiKeyCredential {
     pub identity: Identity,
     /// The key's visible prefix (e.g. `sk_live_ab12`), which identifies it without
     /// revealing it.
-    pub key_prefix: String,
+    pub key_prefix: Arc<str>,
 }
 
 /// A verified session.
@@ -95,7 +95,7 @@ impl Credential {
             SchemeKind::Jwt => Credential::Jwt(JwtCredential { identity, expires_at: None }),
             SchemeKind::OpaqueToken => Credential::OpaqueToken(OpaqueTokenCredential { identity }),
             SchemeKind::ApiKey => {
-                Credential::ApiKey(ApiKeyCredential { identity, key_prefix: String::new() })
+                Credential::ApiKey(ApiKeyCredential { identity, key_prefix: Arc::from("") })
             }
             SchemeKind::Session => Credential::Session(SessionCredential { identity }),
         }

@@ -203,10 +203,10 @@ fn fixed_key(fill: char) -> String {
 
 fn key_record(key: &str, principal: &str, scopes: &[&str]) -> ApiKeyRecord {
     ApiKeyRecord {
-        prefix: key.chars().take(PREFIX_CHARS).collect(),
+        prefix: key.chars().take(PREFIX_CHARS).collect::<String>().into(),
         sha256: SecretHash::of(key),
-        principal: principal.to_owned(),
-        scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+        principal: principal.into(),
+        scopes: scopes.iter().map(|&s| s.into()).collect(),
         created_at: Some(at(T - 86_400)),
         expires_at: None,
         revoked: false,
@@ -229,7 +229,7 @@ fn token_record(
     TokenRecord {
         sha256: SecretHash::of(token),
         principal: "svc".into(),
-        scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+        scopes: scopes.iter().map(|&s| s.into()).collect(),
         expires_at: expires_at.map(at),
         revoked,
     }
@@ -239,7 +239,7 @@ fn session_record(id: &str, scopes: &[&str], csrf: &str, expires_at: Option<u64>
     SessionRecord {
         sha256: SecretHash::of(id),
         principal: "bob".into(),
-        scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+        scopes: scopes.iter().map(|&s| s.into()).collect(),
         csrf_token: csrf.into(),
         expires_at: expires_at.map(at),
     }
@@ -1242,13 +1242,13 @@ fn generated_api_key_format() {
     assert_eq!(random.len(), 43, "{key}");
     assert!(random.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'), "{key}");
     assert_eq!(URL_SAFE_NO_PAD.decode(random).expect("base64url").len(), 32);
-    assert_eq!(record.prefix, key[..12]);
+    assert_eq!(*record.prefix, key[..12]);
     assert_eq!(record.prefix.len(), PREFIX_CHARS);
     let digest: [u8; 32] = Sha256::digest(key.as_bytes()).into();
     assert_eq!(record.sha256, SecretHash(digest));
     assert_eq!(record.sha256, SecretHash::of(&key));
-    assert_eq!(record.principal, "acme");
-    assert_eq!(record.scopes, ["data:read"]);
+    assert_eq!(&*record.principal, "acme");
+    assert_eq!(*record.scopes, [Arc::<str>::from("data:read")]);
     assert_eq!(record.created_at, Some(at(T)));
     assert_eq!((record.expires_at, record.revoked, record.last_used_at), (None, false, None));
     // The record holds no secret: its Debug output shows neither the key nor its random part.
@@ -1942,7 +1942,7 @@ fn events_no_rejection_reported_for_a_credential_that_was_accepted() {
 fn events_never_carry_a_secret() {
     let h = Harness::new();
     let (key, record) = generate_api_key("sk_test_", "acme", &["data:read"], at(T)).unwrap();
-    let prefix = record.prefix.clone();
+    let prefix = record.prefix.to_string();
     h.keys.insert(record);
     let jwt = user_token(patch(user_claims(), json!({"exp": T - 31})));
     let requests: Vec<(Context, Parts)> = vec![
@@ -2160,4 +2160,90 @@ fn setup_hmac_secret_env_var_unset() {
     // The variable cargo sets does work.
     let engine = one_jwt_scheme("HS256", "keys.hmac_secret_env \"PORTCULLIS_TEST_HMAC\"");
     assert!(Authenticator::builder(engine).build().is_ok());
+}
+
+// ---------------------------------------------------------------------------------------
+// The verified-token cache
+// ---------------------------------------------------------------------------------------
+
+/// The same user_jwt token decided at `secs`, by an authenticator with the cache on and one
+/// with it off: the two must always agree.
+fn cached_and_uncached(token: &str, times: &[u64]) -> Vec<(Decision, Decision)> {
+    let cached = Harness::isolated();
+    let uncached =
+        Harness::build(isolated_engine(), None, |b| b.key_dir(FIXTURES).jwt_cache_capacity(0));
+    let parts = request("GET", "/only/user", &[("Authorization", &format!("Bearer {token}"))]);
+    times
+        .iter()
+        .map(|&secs| {
+            let context = Context { peer: None, now: at(secs) };
+            (cached.authn.decide(&parts, &context), uncached.authn.decide(&parts, &context))
+        })
+        .collect()
+}
+
+#[test]
+fn a_cached_token_is_refused_once_it_expires() {
+    let token = user_token(user_claims());
+    // exp is T + 600 and the leeway 30 s: verified at T, cached until exp, re-verified
+    // (and still good) within the leeway, refused after it.
+    let times = [T, T + 599, T + 600, T + 630, T + 631, T + 1];
+    let decisions = cached_and_uncached(&token, &times);
+    for ((cached, uncached), secs) in decisions.iter().zip(times) {
+        assert_eq!(cached, uncached, "at T + {}", secs - T);
+    }
+    assert!(decisions[0].0.is_allowed() && decisions[3].0.is_allowed());
+    assert_invalid_token(&decisions[4].0, "user_jwt", Rejection::Expired, &[]);
+    assert!(decisions[5].0.is_allowed(), "a request judged at an earlier time verifies again");
+}
+
+#[test]
+fn a_cached_token_does_not_vouch_for_an_earlier_time_or_another_token() {
+    let token = user_token(patch(user_claims(), json!({"nbf": T + 100})));
+    // Not yet valid at T (nothing cached), valid at T + 100, and not valid again at T.
+    let decisions = cached_and_uncached(&token, &[T, T + 100, T]);
+    assert_invalid_token(&decisions[0].0, "user_jwt", Rejection::NotYetValid, &[]);
+    assert!(decisions[1].0.is_allowed());
+    assert_invalid_token(&decisions[2].0, "user_jwt", Rejection::NotYetValid, &[]);
+
+    let h = Harness::isolated();
+    let token = user_token(user_claims());
+    assert!(h.bearer("GET", "/only/user", &token).is_allowed());
+    let mut tampered = token.clone();
+    let last = tampered.pop().expect("a signature");
+    tampered.push(if last == 'A' { 'B' } else { 'A' });
+    let decision = h.bearer("GET", "/only/user", &tampered);
+    assert_invalid_token(&decision, "user_jwt", Rejection::BadSignature, &[]);
+}
+
+#[test]
+fn a_key_rotation_drops_the_tokens_the_old_keys_verified() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("jwt-cache-rotation");
+    std::fs::create_dir_all(dir.join("keys")).expect("a scratch folder");
+    let policy = dir.join("policy.policy");
+    std::fs::write(
+        &policy,
+        "version 1\nrealm \"api.test\"\n\nscheme user_jwt: jwt {\n    \
+         issuer \"https://issuer.test/\"\n    audience \"api.test\"\n    algorithms RS256\n    \
+         keys.jwks_file \"keys/jwks.json\"\n}\n\nGET /data  allow user_jwt\n",
+    )
+    .expect("policy written");
+    let all: Value = serde_json::from_slice(&read("keys/jwks.json")).unwrap();
+    let rotated = all["keys"].as_array().unwrap().iter().filter(|k| k["kid"] != "rsa-1");
+    let rotated = json!({ "keys": rotated.cloned().collect::<Vec<Value>>() });
+    let jwks = dir.join("keys/jwks.json");
+    std::fs::write(&jwks, all.to_string()).expect("key set written");
+
+    let handle = portcullis::AuthenticatorHandle::new(
+        Authenticator::builder(Engine::load(&policy).expect("loads")).build().expect("binds"),
+    );
+    let token = user_token(user_claims());
+    let parts = request("GET", "/data", &[("Authorization", &format!("Bearer {token}"))]);
+    assert!(handle.current().decide(&parts, &context()).is_allowed());
+    assert!(handle.current().decide(&parts, &context()).is_allowed(), "from the cache");
+
+    std::fs::write(&jwks, rotated.to_string()).expect("rotated key set written");
+    handle.reload(&policy, |b| b).expect("the rotated keys load");
+    let decision = handle.current().decide(&parts, &context());
+    assert_invalid_token(&decision, "user_jwt", Rejection::UnknownKey, &[]);
 }

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use portcullis::authn::store::{
@@ -140,8 +141,8 @@ fn new_prints_the_key_once_stores_only_its_hash_and_the_key_authenticates() {
 
     let records = StoreFile::load(&store).expect("the store loads").api_keys.records();
     assert_eq!(records.len(), 1);
-    assert_eq!(records[0].principal, "acme");
-    assert_eq!(records[0].scopes, ["data:read", "data:write"]);
+    assert_eq!(&*records[0].principal, "acme");
+    assert_eq!(names(&records[0].scopes), ["data:read", "data:write"]);
     assert_eq!((records[0].expires_at, records[0].revoked), (None, false));
     assert_eq!(records[0].last_used_at, None);
     let created = records[0].created_at.expect("created_at");
@@ -174,8 +175,8 @@ fn new_takes_a_prefix_an_expiry_and_the_clock() {
     assert!(contents.contains("created_at: 2026-01-01T12:00:00Z\n"), "{contents}");
     assert!(contents.contains("expires_at: 2026-04-01T12:00:00Z\n"), "90 days:\n{contents}");
     let records = StoreFile::load(&store).expect("loads").api_keys.records();
-    let test_record = records.iter().find(|r| r.principal == "q").expect("the pk_test_ key");
-    assert_eq!(test_record.scopes, ["a", "b"], "repeated scopes are stored once");
+    let test_record = records.iter().find(|r| &*r.principal == "q").expect("the pk_test_ key");
+    assert_eq!(names(&test_record.scopes), ["a", "b"], "repeated scopes are stored once");
     assert_eq!(test_record.expires_at, None);
 
     let before = decide(&scratch, &store, &key, "2026-03-31T12:00:00Z");
@@ -479,20 +480,20 @@ fn awkward_store() -> StoreFile {
     let store = StoreFile::default();
     let nanos = at("2026-02-03T04:05:06.000000789Z");
     store.api_keys.insert(ApiKeyRecord {
-        prefix: "sk_live_Q\"\\é".to_owned(),
+        prefix: "sk_live_Q\"\\é".into(),
         sha256: SecretHash::of("one"),
-        principal: "line\nbreak\ttab\u{1}bell\u{fffe}\u{ffff}: #not-a-comment".to_owned(),
-        scopes: vec!["a:b".to_owned(), "- dash".to_owned(), "'quote'".to_owned()],
+        principal: "line\nbreak\ttab\u{1}bell\u{fffe}\u{ffff}: #not-a-comment".into(),
+        scopes: ["a:b", "- dash", "'quote'"].map(Arc::from).into(),
         created_at: Some(nanos),
         expires_at: Some(SystemTime::UNIX_EPOCH - Duration::from_secs(86_400)),
         revoked: true,
         last_used_at: Some(at("2026-05-01T00:00:00.5Z")),
     });
     store.api_keys.insert(ApiKeyRecord {
-        prefix: "sk_live_Q\"\\é".to_owned(),
+        prefix: "sk_live_Q\"\\é".into(),
         sha256: SecretHash::of("two"),
-        principal: "true".to_owned(),
-        scopes: Vec::new(),
+        principal: "true".into(),
+        scopes: Arc::from([]),
         created_at: None,
         expires_at: None,
         revoked: false,
@@ -500,16 +501,16 @@ fn awkward_store() -> StoreFile {
     });
     store.tokens.insert(TokenRecord {
         sha256: SecretHash([0x11; 32]),
-        principal: "123".to_owned(),
-        scopes: vec!["null".to_owned()],
+        principal: "123".into(),
+        scopes: ["null"].map(Arc::from).into(),
         expires_at: Some(nanos),
         revoked: false,
     });
     store.sessions.insert(SessionRecord {
         sha256: SecretHash([0; 32]),
-        principal: "~".to_owned(),
-        scopes: vec!["*".to_owned()],
-        csrf_token: "{[&*!|>'\"%@`]}".to_owned(),
+        principal: "~".into(),
+        scopes: ["*"].map(Arc::from).into(),
+        csrf_token: "{[&*!|>'\"%@`]}".into(),
         expires_at: None,
     });
     store
@@ -546,8 +547,8 @@ fn readers_see_the_old_store_or_the_new_one_never_part_of_one() {
     for i in 0..2000 {
         full.tokens.insert(TokenRecord {
             sha256: SecretHash::of(&i.to_string()),
-            principal: format!("principal number {i}"),
-            scopes: vec!["data:read".to_owned(), "data:write".to_owned()],
+            principal: format!("principal number {i}").into(),
+            scopes: ["data:read", "data:write"].map(Arc::from).into(),
             expires_at: Some(at("2027-01-01T00:00:00Z")),
             revoked: false,
         });
@@ -583,8 +584,8 @@ fn save_refuses_what_rfc3339_cannot_write_and_keeps_the_old_file() {
     let far_future = SystemTime::UNIX_EPOCH + Duration::from_secs(9000 * 366 * 86_400);
     store.tokens.insert(TokenRecord {
         sha256: SecretHash::of("t"),
-        principal: "p".to_owned(),
-        scopes: Vec::new(),
+        principal: "p".into(),
+        scopes: Arc::from([]),
         expires_at: Some(far_future),
         revoked: false,
     });
@@ -600,4 +601,9 @@ fn save_refuses_what_rfc3339_cannot_write_and_keeps_the_old_file() {
     let folder = scratch.path("no-such-folder").join("store.yaml");
     let error = StoreFile::default().save(&folder).expect_err("no folder to write in");
     assert!(error.to_string().starts_with("cannot write `"), "{error}");
+}
+
+/// Scopes as plain strings, for comparing with a list.
+fn names(scopes: &[Arc<str>]) -> Vec<&str> {
+    scopes.iter().map(|scope| &**scope).collect()
 }

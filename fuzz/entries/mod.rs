@@ -31,14 +31,20 @@ use portcullis::{
 // Shared checks
 // ---------------------------------------------------------------------------------------
 
-/// Whether a request path (no query) is one the path rules must refuse: a dot segment, an
-/// empty segment (`//`, a trailing `/`), a backslash, or an encoded `/`, `\`, `.` or NUL.
+/// Whether a request path (no query) is one the path rules must refuse: a dot segment (also
+/// with `;` parameters), an empty segment (`//`, a trailing `/`), a backslash, or an encoded `/`, `\`, `.` or NUL.
 /// Written independently of the crate's `normalize_path`, so that the two check each other.
 fn ambiguous_path(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
     path.contains('\\')
         || ["%2f", "%5c", "%2e", "%00"].iter().any(|escape| lower.contains(escape))
-        || (path != "/" && path.split('/').skip(1).any(|s| s.is_empty() || s == "." || s == ".."))
+        || (path != "/" && path.split('/').skip(1).any(is_empty_or_dots))
+}
+
+/// An empty segment, or `.` or `..` alone or with `;` parameters (`..;x`).
+fn is_empty_or_dots(segment: &str) -> bool {
+    let name = segment.split(';').next().unwrap_or(segment);
+    segment.is_empty() || name == "." || name == ".."
 }
 
 /// A decision's two faces agree: allowed exactly when the response is a 200.
@@ -198,7 +204,7 @@ fn secs(at: u64) -> std::time::SystemTime {
 
 fn key_record(key: &str, scopes: &[&str]) -> ApiKeyRecord {
     ApiKeyRecord {
-        prefix: key.chars().take(PREFIX_CHARS).collect(),
+        prefix: key.chars().take(PREFIX_CHARS).collect::<String>().into(),
         sha256: SecretHash::of(key),
         principal: "acme".into(),
         scopes: scopes.iter().map(|s| (*s).into()).collect(),

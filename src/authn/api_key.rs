@@ -27,13 +27,14 @@ impl ApiKeyVerifier {
         if !self.prefixes.is_empty() && !self.prefixes.iter().any(|p| key.starts_with(p.as_str())) {
             return Err(Rejection::WrongPrefix);
         }
-        let prefix: String = key.chars().take(PREFIX_CHARS).collect();
+        let end = key.char_indices().nth(PREFIX_CHARS).map_or(key.len(), |(at, _)| at);
+        let prefix = key.get(..end).unwrap_or(key);
         let hash = SecretHash::of(key);
 
         // Compare against every candidate without stopping early: the time taken depends on
         // how many keys share the (public) prefix, never on how much of a hash matched.
         let mut found = None;
-        for record in self.store.keys_with_prefix(&prefix) {
+        for record in self.store.keys_with_prefix(prefix) {
             if record.sha256.matches(&hash) {
                 found = Some(record);
             }
@@ -46,7 +47,11 @@ impl ApiKeyVerifier {
         if record.expires_at.is_some_and(|at| at <= now) {
             return Err(Rejection::CredentialExpired);
         }
-        let identity = Identity::new(Arc::clone(&self.scheme), record.principal, record.scopes);
+        let identity = Identity {
+            scheme: Arc::clone(&self.scheme),
+            principal: record.principal,
+            scopes: record.scopes,
+        };
         Ok(Credential::ApiKey(ApiKeyCredential { identity, key_prefix: record.prefix }))
     }
 }
@@ -69,10 +74,10 @@ pub fn generate_api_key(
         format!("{prefix}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random));
 
     let record = ApiKeyRecord {
-        prefix: key.chars().take(PREFIX_CHARS).collect(),
+        prefix: key.chars().take(PREFIX_CHARS).collect::<String>().into(),
         sha256: SecretHash::of(&key),
-        principal: principal.to_owned(),
-        scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+        principal: principal.into(),
+        scopes: scopes.iter().map(|&scope| Arc::from(scope)).collect(),
         created_at: Some(now),
         expires_at: None,
         revoked: false,

@@ -8,7 +8,6 @@
 //! let through tokens without `exp`, `iss` or `aud`, ignore `nbf` and `iat`, and let
 //! serde_json take the last of two duplicated members it does not itself know.
 
-use std::collections::HashSet;
 use std::fmt;
 use std::path::Path;
 use std::str::FromStr as _;
@@ -16,11 +15,13 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
+use jsonwebtoken::DecodingKey;
 use jsonwebtoken::jwk::JwkSet;
-use jsonwebtoken::{DecodingKey, Validation};
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
+use super::store::SecretHash;
+use super::verified::VerifiedTokens;
 use crate::credential::{Credential, Identity, JwtCredential};
 use crate::eval::Rejection;
 use crate::model::{JwtConfig, KeySource};
@@ -43,6 +44,8 @@ pub(crate) struct JwtVerifier {
     algorithms: Vec<jsonwebtoken::Algorithm>,
     keys: Vec<VerificationKey>,
     max_bytes: usize,
+    /// Tokens already verified; `None` when caching is off.
+    verified: Option<VerifiedTokens>,
 }
 
 impl fmt::Debug for JwtVerifier {
@@ -77,6 +80,21 @@ pub enum KeyError {
     /// The environment variable holding the HMAC secret is unset or empty.
     #[error("environment variable `{0}` (the HMAC secret) is unset or empty")]
     MissingSecret(String),
+    /// The HMAC secret is shorter than its algorithm's hash (RFC 7518 section 3.2).
+    #[error(
+        "the HMAC secret in `{variable}` is {bytes} bytes; {algorithm} needs at least {needed} \
+         (RFC 7518 section 3.2): generate one with `openssl rand -base64 {needed}`"
+    )]
+    WeakSecret {
+        /// The environment variable.
+        variable: String,
+        /// The secret's length in bytes.
+        bytes: usize,
+        /// The configured algorithm with the longest hash.
+        algorithm: &'static str,
+        /// The length that algorithm needs.
+        needed: usize,
+    },
 }
 
 impl JwtVerifier {
@@ -86,6 +104,7 @@ impl JwtVerifier {
         config: &JwtConfig,
         base_dir: &Path,
         max_bytes: usize,
+        cache_capacity: usize,
     ) -> Result<JwtVerifier, KeyError> {
         let keys = match &config.keys {
             KeySource::JwksFile(path) => jwks_keys(&base_dir.join(path))?,
@@ -95,6 +114,7 @@ impl JwtVerifier {
                 if secret.is_empty() {
                     return Err(KeyError::MissingSecret(name.clone()));
                 }
+                check_secret_length(name, secret.len(), config)?;
                 let key = DecodingKey::from_secret(secret.as_bytes())
                     .map_err(|_| KeyError::MissingSecret(name.clone()))?;
                 vec![VerificationKey { kid: None, alg: None, key }]
@@ -105,21 +125,39 @@ impl JwtVerifier {
             .iter()
             .filter_map(|a| jsonwebtoken::Algorithm::from_str(a.as_str()).ok())
             .collect();
-        Ok(JwtVerifier { scheme, config: config.clone(), algorithms, keys, max_bytes })
+        let verified = VerifiedTokens::new(cache_capacity);
+        Ok(JwtVerifier { scheme, config: config.clone(), algorithms, keys, max_bytes, verified })
     }
 
-    /// Verifies `token` at `now`.
+    /// Verifies `token` at `now`, or finds it verified already and still unexpired.
     pub(crate) fn verify(&self, token: &str, now: SystemTime) -> Result<Credential, Rejection> {
-        // Shape, before any decoding: size, then exactly three segments (a JWE has five).
+        // The size first, before even hashing the token.
         if token.len() > self.max_bytes {
             return Err(Rejection::TooLarge);
         }
+        let Some(cache) = &self.verified else { return self.verify_fresh(token, now) };
+
+        let hash = SecretHash::of(token);
+        if let Some(credential) = cache.get(&hash, now) {
+            return Ok(credential);
+        }
+        let credential = self.verify_fresh(token, now)?;
+        if let Credential::Jwt(JwtCredential { expires_at: Some(exp), .. }) = &credential {
+            cache.insert(hash, &credential, now, *exp);
+        }
+        Ok(credential)
+    }
+
+    /// Verifies `token` at `now`: shape, header, signature, claims.
+    fn verify_fresh(&self, token: &str, now: SystemTime) -> Result<Credential, Rejection> {
+        // Shape, before any decoding: exactly three segments (a JWE has five).
         let mut segments = token.split('.');
-        let (Some(header), Some(payload), Some(_signature), None) =
+        let (Some(header), Some(payload), Some(signature), None) =
             (segments.next(), segments.next(), segments.next(), segments.next())
         else {
             return Err(Rejection::Malformed);
         };
+        let signed = token.get(..header.len() + 1 + payload.len()).unwrap_or_default();
 
         // The header, before any crypto: algorithm, type, critical extensions, key.
         let header = json_object(header)?;
@@ -130,22 +168,14 @@ impl JwtVerifier {
         }
         let key = self.key(&header, alg)?;
 
-        // The payload's structure (not yet its claims): a repeated member is refused here,
-        // before jsonwebtoken reads it and reports the repeat as a generic error.
+        // The payload's structure (not yet its claims): a repeated member is refused here.
         let claims = json_object(payload)?;
 
-        // The signature, before any claim is believed. Claim checks are ours (below).
-        let mut validation = Validation::new(alg);
-        validation.required_spec_claims = HashSet::new();
-        validation.validate_exp = false;
-        validation.validate_nbf = false;
-        validation.validate_aud = false;
-        if let Err(error) = jsonwebtoken::decode::<Value>(token, key, &validation) {
-            return Err(match error.kind() {
-                jsonwebtoken::errors::ErrorKind::InvalidSignature => Rejection::BadSignature,
-                jsonwebtoken::errors::ErrorKind::InvalidAlgorithm => Rejection::AlgorithmNotAllowed,
-                _ => Rejection::Malformed,
-            });
+        // The signature, over the two segments as sent, before any claim is believed.
+        match jsonwebtoken::crypto::verify(signature, signed.as_bytes(), key, alg) {
+            Ok(true) => {}
+            Ok(false) => return Err(Rejection::BadSignature),
+            Err(_) => return Err(Rejection::Malformed),
         }
 
         // The claims, now that the signature vouches for them.
@@ -295,80 +325,114 @@ impl JwtVerifier {
     }
 }
 
-/// A base64url segment decoded and read as a JSON object, refusing duplicated members at
-/// any depth (two `exp` or two `alg` must not be resolved by whichever parser reads last).
+/// A base64url segment decoded and read as a JSON object in one pass, refusing duplicated
+/// members at any depth (two `exp` or two `alg` must not be resolved by whichever parser
+/// reads last).
 fn json_object(segment: &str) -> Result<Map<String, Value>, Rejection> {
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(segment)
         .map_err(|_| Rejection::Malformed)?;
     let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
-    match deserializer.deserialize_any(UniqueMembersVisitor) {
-        Ok(()) => {}
+    let value = match deserializer.deserialize_any(StrictVisitor) {
+        Ok(value) => value,
         Err(error) if error.to_string().starts_with(DUPLICATE) => {
             return Err(Rejection::DuplicateMember);
         }
         Err(_) => return Err(Rejection::Malformed),
+    };
+    if deserializer.end().is_err() {
+        return Err(Rejection::Malformed);
     }
-    match serde_json::from_slice(&bytes) {
-        Ok(Value::Object(map)) => Ok(map),
+    match value {
+        Value::Object(map) => Ok(map),
         _ => Err(Rejection::Malformed),
     }
 }
 
 const DUPLICATE: &str = "duplicate member";
 
-/// Walks a JSON document and fails on the first object with a repeated member name.
-struct UniqueMembers;
+/// A JSON value read by [`StrictVisitor`].
+struct Strict(Value);
 
-impl<'de> de::Deserialize<'de> for UniqueMembers {
+impl<'de> de::Deserialize<'de> for Strict {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(UniqueMembersVisitor).map(|()| UniqueMembers)
+        deserializer.deserialize_any(StrictVisitor).map(Strict)
     }
 }
 
-struct UniqueMembersVisitor;
+/// Builds a [`Value`], failing on the first object with a repeated member name.
+struct StrictVisitor;
 
-impl<'de> Visitor<'de> for UniqueMembersVisitor {
-    type Value = ();
+impl<'de> Visitor<'de> for StrictVisitor {
+    type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("JSON")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut names = HashSet::new();
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = Map::new();
         while let Some(name) = map.next_key::<String>()? {
-            if !names.insert(name) {
+            let Strict(value) = map.next_value::<Strict>()?;
+            if object.insert(name, value).is_some() {
                 return Err(de::Error::custom(DUPLICATE));
             }
-            map.next_value::<UniqueMembers>()?;
         }
-        Ok(())
+        Ok(Value::Object(object))
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element::<UniqueMembers>()?.is_some() {}
-        Ok(())
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Strict(item)) = seq.next_element::<Strict>()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
     }
 
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        Ok(())
+    fn visit_bool<E>(self, value: bool) -> Result<Value, E> {
+        Ok(Value::Bool(value))
     }
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        Ok(())
+    fn visit_i64<E>(self, value: i64) -> Result<Value, E> {
+        Ok(Value::from(value))
     }
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        Ok(())
+    fn visit_u64<E>(self, value: u64) -> Result<Value, E> {
+        Ok(Value::from(value))
     }
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        Ok(())
+    fn visit_f64<E>(self, value: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(value).map_or(Value::Null, Value::Number))
     }
-    fn visit_str<E>(self, _: &str) -> Result<(), E> {
-        Ok(())
+    fn visit_str<E>(self, value: &str) -> Result<Value, E> {
+        Ok(Value::String(value.to_owned()))
     }
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
+    fn visit_string<E>(self, value: String) -> Result<Value, E> {
+        Ok(Value::String(value))
     }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+}
+
+/// RFC 7518 section 3.2: an HMAC key at least as long as the hash output, 32 bytes for
+/// HS256, 48 for HS384 and 64 for HS512; the longest of the scheme's algorithms counts, and
+/// 32 bytes is the floor whatever they are.
+fn check_secret_length(variable: &str, bytes: usize, config: &JwtConfig) -> Result<(), KeyError> {
+    let hash_bytes = |alg: &str| match alg {
+        "HS384" => 48,
+        "HS512" => 64,
+        _ => 32,
+    };
+    let hmac = config.algorithms.iter().map(|a| a.as_str()).filter(|a| a.starts_with("HS"));
+    let algorithm = hmac.max_by_key(|a| hash_bytes(a)).unwrap_or("HS256");
+    let needed = hash_bytes(algorithm);
+    if bytes < needed {
+        return Err(KeyError::WeakSecret {
+            variable: variable.to_owned(),
+            bytes,
+            algorithm,
+            needed,
+        });
+    }
+    Ok(())
 }
 
 fn jwks_keys(path: &Path) -> Result<Vec<VerificationKey>, KeyError> {
@@ -407,10 +471,17 @@ fn pem_key(path: &Path) -> Result<VerificationKey, KeyError> {
 /// the first starting a JSON object (`eyJ`). Tokens of this shape go to JWT schemes, others
 /// to opaque ones.
 pub(crate) fn looks_like_jws(token: &str) -> bool {
-    let segments: Vec<&str> = token.split('.').collect();
-    segments.len() == 3
-        && segments[0].starts_with("eyJ")
-        && segments
-            .iter()
-            .all(|s| s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+    // Comparisons folded with no early exit, so that the loops run many bytes at a time:
+    // tokens are long and this runs on every one.
+    let alphabet = token.bytes().fold(true, |ok, b| ok & ((b == b'.') | is_base64url(b)));
+    let mut segments = token.split('.');
+    let three = (segments.next(), segments.next(), segments.next(), segments.next());
+    alphabet && matches!(three, (Some(_), Some(_), Some(_), None)) && token.starts_with("eyJ")
+}
+
+/// A byte of the base64url alphabet (RFC 4648 section 5), without branches.
+pub(crate) fn is_base64url(b: u8) -> bool {
+    let letter = (b | 0x20).wrapping_sub(b'a') < 26;
+    let digit = b.wrapping_sub(b'0') < 10;
+    letter | digit | (b == b'-') | (b == b'_')
 }

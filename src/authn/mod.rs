@@ -14,6 +14,7 @@ mod opaque;
 mod request;
 mod session;
 pub mod store;
+mod verified;
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -23,6 +24,7 @@ use std::time::SystemTime;
 
 use http::request::Parts;
 use http::{HeaderMap, Method, Uri};
+use smallvec::SmallVec;
 
 use crate::compile::{CompiledRule, Engine};
 use crate::credential::Credential;
@@ -94,6 +96,7 @@ pub struct AuthenticatorBuilder {
     session_stores: HashMap<String, Arc<dyn SessionStore>>,
     observer: Option<Arc<dyn Observer>>,
     max_token_bytes: usize,
+    jwt_cache_capacity: usize,
     key_dir: Option<PathBuf>,
 }
 
@@ -128,6 +131,16 @@ impl AuthenticatorBuilder {
         self
     }
 
+    /// How many verified JWTs each JWT scheme remembers (default 4,096; 0 turns the cache
+    /// off). A token seen again within its lifetime is accepted without checking its
+    /// signature again: the entry is keyed by the token's SHA-256, never outlives its `exp`,
+    /// and is dropped with the keys on reload. Memory grows with the tokens' claims, about
+    /// half a kilobyte per entry for typical tokens.
+    pub fn jwt_cache_capacity(mut self, tokens: usize) -> Self {
+        self.jwt_cache_capacity = tokens;
+        self
+    }
+
     /// The folder key files are relative to, for an engine compiled from text (an engine
     /// loaded from a file uses the file's folder).
     pub fn key_dir(mut self, dir: impl Into<PathBuf>) -> Self {
@@ -152,12 +165,14 @@ impl AuthenticatorBuilder {
             };
             let verifier = match &scheme.config {
                 SchemeConfig::Jwt(config) => {
-                    let verifier =
-                        JwtVerifier::new(name.clone(), config, &key_dir, self.max_token_bytes)
-                            .map_err(|source| SetupError::Keys {
-                                scheme: name.to_string(),
-                                source,
-                            })?;
+                    let verifier = JwtVerifier::new(
+                        name.clone(),
+                        config,
+                        &key_dir,
+                        self.max_token_bytes,
+                        self.jwt_cache_capacity,
+                    )
+                    .map_err(|source| SetupError::Keys { scheme: name.to_string(), source })?;
                     Verifier::Jwt(Box::new(verifier))
                 }
                 SchemeConfig::OpaqueToken(config) => Verifier::Opaque(OpaqueVerifier {
@@ -252,8 +267,11 @@ pub enum TraceStep {
 /// A credential found in the request and the schemes that may verify it, in route order.
 struct Attempt<'r> {
     secret: &'r str,
-    schemes: Vec<u32>,
+    schemes: SmallVec<[u32; 4]>,
 }
+
+/// The credentials of one request: rarely more than one, never many, kept off the heap.
+type Attempts<'r> = SmallVec<[Attempt<'r>; 2]>;
 
 impl Authenticator {
     /// Starts building an authenticator for `engine`.
@@ -265,6 +283,7 @@ impl Authenticator {
             session_stores: HashMap::new(),
             observer: None,
             max_token_bytes: jwt::DEFAULT_MAX_TOKEN_BYTES,
+            jwt_cache_capacity: verified::DEFAULT_CAPACITY,
             key_dir: None,
         }
     }
@@ -365,7 +384,7 @@ impl Authenticator {
 
         // Verify. A presented credential that fails is a 401 with `invalid_token`: no other
         // scheme is tried in its place.
-        let mut credentials = Vec::new();
+        let mut credentials: SmallVec<[Credential; 2]> = SmallVec::new();
         for attempt in attempts.drain(..) {
             match self.verify(&attempt, context, trace.as_deref_mut()) {
                 Ok(credential) => credentials.push(credential),
@@ -400,10 +419,10 @@ impl Authenticator {
         &self,
         presented: &request::Presented<'r>,
         accepted: &[u32],
-    ) -> Vec<Attempt<'r>> {
-        let mut attempts = Vec::new();
+    ) -> Attempts<'r> {
+        let mut attempts = Attempts::new();
         if let Some(token) = presented.bearer {
-            let of_kind = |jwt: bool| -> Vec<u32> {
+            let of_kind = |jwt: bool| -> SmallVec<[u32; 4]> {
                 accepted
                     .iter()
                     .copied()
@@ -424,11 +443,13 @@ impl Authenticator {
                 attempts.push(Attempt { secret: token, schemes });
             }
         }
-        let mut keys: Vec<Attempt<'r>> = Vec::new();
+        let mut keys = Attempts::new();
         for &(scheme, key) in presented.keys.iter().filter(|(s, _)| accepted.contains(s)) {
             match keys.iter_mut().find(|a| a.secret == key) {
                 Some(attempt) => attempt.schemes.push(scheme),
-                None => keys.push(Attempt { secret: key, schemes: vec![scheme] }),
+                None => {
+                    keys.push(Attempt { secret: key, schemes: SmallVec::from_slice(&[scheme]) })
+                }
             }
         }
         attempts.extend(keys);
@@ -504,7 +525,7 @@ impl Authenticator {
         let (Some(observer), Credential::ApiKey(key)) = (&self.observer, credential) else {
             return;
         };
-        let prefix = key.key_prefix.clone();
+        let prefix = key.key_prefix.to_string();
         observer.observe(&Event::KeyUsed {
             scheme: scheme.clone(),
             prefix: prefix.clone(),

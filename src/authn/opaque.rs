@@ -30,7 +30,11 @@ impl OpaqueVerifier {
         if record.expires_at.is_some_and(|at| at <= now) {
             return Err(Rejection::CredentialExpired);
         }
-        let identity = Identity::new(Arc::clone(&self.scheme), record.principal, record.scopes);
+        let identity = Identity {
+            scheme: Arc::clone(&self.scheme),
+            principal: record.principal,
+            scopes: record.scopes,
+        };
         Ok(Credential::OpaqueToken(OpaqueTokenCredential { identity }))
     }
 }

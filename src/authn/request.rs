@@ -7,7 +7,9 @@
 //! malformed (400), whatever its route says.
 
 use http::header::{AUTHORIZATION, COOKIE, HeaderMap};
+use smallvec::SmallVec;
 
+use super::jwt::is_base64url;
 use crate::compile::Engine;
 use crate::eval::MalformedRequest;
 use crate::model::SchemeConfig;
@@ -18,9 +20,9 @@ pub(crate) struct Presented<'r> {
     /// `Authorization: Bearer <token>`.
     pub bearer: Option<&'r str>,
     /// API keys: the scheme's id and the key, from its header or `Authorization`.
-    pub keys: Vec<(u32, &'r str)>,
+    pub keys: SmallVec<[(u32, &'r str); 2]>,
     /// Session cookies: the scheme's id and the session id.
-    pub sessions: Vec<(u32, &'r str)>,
+    pub sessions: SmallVec<[(u32, &'r str); 2]>,
 }
 
 /// Reads the credentials out of `headers` and `query`.
@@ -90,18 +92,21 @@ pub(crate) fn inspect<'r>(
     }
 
     // Session cookies: at most one cookie of each session's name, across Cookie headers.
+    // Every header's characters are checked first, so that which refusal a request gets
+    // does not depend on the order of its headers.
+    let mut cookies: SmallVec<[&str; 2]> = SmallVec::new();
+    for header in headers.get_all(COOKIE) {
+        cookies.push(visible(header.as_bytes(), "Cookie")?);
+    }
     for (id, cookie_name) in sessions(engine) {
         let mut found = None;
-        for header in headers.get_all(COOKIE) {
-            let header = visible(header.as_bytes(), "Cookie")?;
-            for pair in header.split(';') {
-                let Some((name, value)) = pair.trim().split_once('=') else { continue };
-                if name == cookie_name {
-                    if found.is_some() {
-                        return Err(MalformedRequest::DuplicateCookie(cookie_name.to_owned()));
-                    }
-                    found = Some(value.trim_matches('"'));
+        for pair in cookies.iter().flat_map(|header| header.split(';')) {
+            let Some((name, value)) = pair.trim().split_once('=') else { continue };
+            if name == cookie_name {
+                if found.is_some() {
+                    return Err(MalformedRequest::DuplicateCookie(cookie_name.to_owned()));
                 }
+                found = Some(value.trim_matches('"'));
             }
         }
         presented.sessions.extend(found.map(|value| (id, value)));
@@ -133,7 +138,8 @@ fn sessions(engine: &Engine) -> impl Iterator<Item = (u32, &str)> {
 /// A header value of visible ASCII and spaces; anything else (control characters, which
 /// could split a header in a proxy, or bytes outside ASCII) makes the request malformed.
 fn visible<'v>(value: &'v [u8], header: &str) -> Result<&'v str, MalformedRequest> {
-    let ok = value.iter().all(|&b| b == b' ' || b.is_ascii_graphic());
+    // No early exit, so that the loop runs many bytes at a time: tokens are long.
+    let ok = value.iter().fold(true, |ok, &b| ok & (b' '..=b'~').contains(&b));
     match std::str::from_utf8(value) {
         Ok(text) if ok => Ok(text),
         _ => Err(MalformedRequest::ControlCharacters(header.to_owned())),
@@ -143,7 +149,9 @@ fn visible<'v>(value: &'v [u8], header: &str) -> Result<&'v str, MalformedReques
 /// RFC 6750 `b64token`: `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
 fn is_b64token(token: &str) -> bool {
     let body = token.trim_end_matches('=');
-    !body.is_empty() && body.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b))
+    let extra = |b: u8| (b == b'.') | (b == b'~') | (b == b'+') | (b == b'/');
+    let ok = body.bytes().fold(true, |ok, b| ok & (is_base64url(b) | extra(b)));
+    !body.is_empty() && ok
 }
 
 /// Refuses a query string that carries a credential: `access_token`, an API key parameter

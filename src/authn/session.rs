@@ -57,7 +57,11 @@ impl SessionVerifier {
             }
         }
 
-        let identity = Identity::new(Arc::clone(&self.scheme), record.principal, record.scopes);
+        let identity = Identity {
+            scheme: Arc::clone(&self.scheme),
+            principal: record.principal,
+            scopes: record.scopes,
+        };
         Ok(SessionOutcome::Valid(Credential::Session(SessionCredential { identity })))
     }
 }

@@ -5,12 +5,12 @@
 //! files described in `docs/authentication.md`. A store never holds a secret: tokens, keys
 //! and session ids are kept as their SHA-256, and an API key also by its visible prefix.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 use std::time::SystemTime;
 
+use foldhash::HashMap;
 use serde::Deserialize;
 use sha2::{Digest as _, Sha256};
 
@@ -57,13 +57,13 @@ impl fmt::Debug for SecretHash {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApiKeyRecord {
     /// The key's first 12 characters, shown to people to identify it.
-    pub prefix: String,
+    pub prefix: Arc<str>,
     /// The SHA-256 of the whole key.
     pub sha256: SecretHash,
     /// Who the key belongs to.
-    pub principal: String,
+    pub principal: Arc<str>,
     /// The scopes it grants.
-    pub scopes: Vec<String>,
+    pub scopes: Arc<[Arc<str>]>,
     /// When it was issued.
     pub created_at: Option<SystemTime>,
     /// When it stops working.
@@ -80,9 +80,9 @@ pub struct TokenRecord {
     /// The SHA-256 of the token.
     pub sha256: SecretHash,
     /// Who the token was issued to.
-    pub principal: String,
+    pub principal: Arc<str>,
     /// The scopes it grants.
-    pub scopes: Vec<String>,
+    pub scopes: Arc<[Arc<str>]>,
     /// When it stops working.
     pub expires_at: Option<SystemTime>,
     /// Whether it has been revoked.
@@ -95,11 +95,11 @@ pub struct SessionRecord {
     /// The SHA-256 of the session id.
     pub sha256: SecretHash,
     /// The signed-in principal.
-    pub principal: String,
+    pub principal: Arc<str>,
     /// The scopes the session grants.
-    pub scopes: Vec<String>,
+    pub scopes: Arc<[Arc<str>]>,
     /// The token the page must echo in the CSRF header on unsafe methods.
-    pub csrf_token: String,
+    pub csrf_token: Arc<str>,
     /// When the session ends.
     pub expires_at: Option<SystemTime>,
 }
@@ -147,7 +147,7 @@ impl MemoryKeyStore {
     /// Adds a key.
     pub fn insert(&self, record: ApiKeyRecord) {
         let mut keys = self.keys.write().unwrap_or_else(|poisoned| poisoned.into_inner());
-        keys.entry(record.prefix.clone()).or_default().push(record);
+        keys.entry(record.prefix.to_string()).or_default().push(record);
     }
 
     /// Revokes every key with this prefix; returns how many there were.
@@ -405,10 +405,10 @@ fn key_record(entry: KeyEntry) -> Result<ApiKeyRecord, String> {
         ));
     }
     Ok(ApiKeyRecord {
-        prefix: entry.prefix,
+        prefix: entry.prefix.into(),
         sha256: hash(&entry.sha256)?,
-        principal: entry.principal,
-        scopes: entry.scopes,
+        principal: entry.principal.into(),
+        scopes: shared(entry.scopes),
         created_at: timestamp(entry.created_at, "created_at")?,
         expires_at: timestamp(entry.expires_at, "expires_at")?,
         revoked: entry.revoked,
@@ -419,8 +419,8 @@ fn key_record(entry: KeyEntry) -> Result<ApiKeyRecord, String> {
 fn token_record(entry: TokenEntry) -> Result<TokenRecord, String> {
     Ok(TokenRecord {
         sha256: hash(&entry.sha256)?,
-        principal: entry.principal,
-        scopes: entry.scopes,
+        principal: entry.principal.into(),
+        scopes: shared(entry.scopes),
         expires_at: timestamp(entry.expires_at, "expires_at")?,
         revoked: entry.revoked,
     })
@@ -429,9 +429,9 @@ fn token_record(entry: TokenEntry) -> Result<TokenRecord, String> {
 fn session_record(entry: SessionEntry) -> Result<SessionRecord, String> {
     Ok(SessionRecord {
         sha256: hash(&entry.sha256)?,
-        principal: entry.principal,
-        scopes: entry.scopes,
-        csrf_token: entry.csrf_token,
+        principal: entry.principal.into(),
+        scopes: shared(entry.scopes),
+        csrf_token: entry.csrf_token.into(),
         expires_at: timestamp(entry.expires_at, "expires_at")?,
     })
 }
@@ -549,7 +549,12 @@ fn quoted_hex(hash: &SecretHash) -> String {
     format!("\"{digits}\"")
 }
 
-fn scope_list(scopes: &[String]) -> String {
+/// Scopes as records hold them: shared, so that a credential built from a record copies none.
+fn shared(scopes: Vec<String>) -> Arc<[Arc<str>]> {
+    scopes.into_iter().map(Arc::from).collect()
+}
+
+fn scope_list(scopes: &[Arc<str>]) -> String {
     let quoted: Vec<String> = scopes.iter().map(|scope| yaml_string(scope)).collect();
     format!("[{}]", quoted.join(", "))
 }

@@ -24,7 +24,8 @@ pub enum PathError {
     /// `//` or a trailing `/`.
     #[error("the request path has an empty segment")]
     EmptySegment,
-    /// A `.` or `..` segment.
+    /// A `.` or `..` segment, also with `;` parameters (`..;x`), which servlet containers
+    /// strip before resolving the dots.
     #[error("the request path has a dot segment")]
     DotSegment,
     /// `%2F`, `%5C`, `%2E` or `%00`.
@@ -33,6 +34,10 @@ pub enum PathError {
     /// `%` not followed by two hex digits.
     #[error("the request path has malformed percent-encoding")]
     BadEncoding,
+    /// Escapes that do not decode to UTF-8, such as the overlong `%C0%AE` for `.`, which
+    /// lenient decoders read as a delimiter.
+    #[error("the request path's escapes do not decode to UTF-8")]
+    InvalidUtf8,
     /// A backslash.
     #[error("the request path contains a backslash")]
     Backslash,
@@ -113,7 +118,7 @@ pub(crate) fn with_segments<R>(
         }
         match rest.get(start..end).unwrap_or_default() {
             "" => return Err(PathError::EmptySegment),
-            "." | ".." => return Err(PathError::DotSegment),
+            text if is_dot_segment(text) => return Err(PathError::DotSegment),
             text => segments.push(text),
         }
         if last {
@@ -204,11 +209,19 @@ impl<'t> Segments<'t> {
 /// How many segments [`with_segments`] holds without allocating.
 const INLINE_SEGMENTS: usize = 16;
 
+/// `.` or `..`, bare or followed by `;` parameters: Tomcat and Jetty drop the parameters,
+/// then resolve the dots (`/public/..;/admin` reaches `/admin` there).
+fn is_dot_segment(text: &str) -> bool {
+    let name = text.split_once(';').map_or(text, |(name, _parameters)| name);
+    matches!(name, "." | "..")
+}
+
 fn segment(raw: &str) -> Result<Cow<'_, str>, PathError> {
-    match raw {
-        "" => return Err(PathError::EmptySegment),
-        "." | ".." => return Err(PathError::DotSegment),
-        _ => {}
+    if raw.is_empty() {
+        return Err(PathError::EmptySegment);
+    }
+    if is_dot_segment(raw) {
+        return Err(PathError::DotSegment);
     }
     for byte in raw.bytes() {
         match byte {
@@ -248,15 +261,19 @@ static PATH_BYTES: [bool; 256] = {
 fn decode(raw: &str) -> Result<String, PathError> {
     let bytes = raw.as_bytes();
     let mut out = String::with_capacity(raw.len());
+    // Every escape decoded, to check that together they spell UTF-8.
+    let mut decoded = Vec::with_capacity(raw.len());
     let mut i = 0;
     while let Some(&byte) = bytes.get(i) {
         if byte != b'%' {
             out.push(char::from(byte));
+            decoded.push(byte);
             i += 1;
             continue;
         }
         let hex = bytes.get(i + 1..i + 3).ok_or(PathError::BadEncoding)?;
         let value = hex_value(hex).ok_or(PathError::BadEncoding)?;
+        decoded.push(value);
         match value {
             b'/' | b'\\' | b'.' | 0 => return Err(PathError::EncodedDelimiter),
             b if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'~' => {
@@ -272,6 +289,9 @@ fn decode(raw: &str) -> Result<String, PathError> {
     }
 
     // Decoding can spell a dot segment only through `%2E`, refused above.
+    if std::str::from_utf8(&decoded).is_err() {
+        return Err(PathError::InvalidUtf8);
+    }
     Ok(out)
 }
 
@@ -301,11 +321,14 @@ mod tests {
         assert_eq!(ok("/caf%c3%a9"), ["caf%C3%A9"]);
         assert_eq!(ok("/a%20b"), ["a%20b"]);
         assert_eq!(ok("/v1:batch;x=1"), ["v1:batch;x=1"]);
+        assert_eq!(ok("/...;x"), ["...;x"]);
+        assert_eq!(ok("/caf%C3%A9"), ["caf%C3%A9"]);
     }
 
     #[test]
     fn the_borrowing_walk_agrees_with_normalize() {
-        let targets = ["/", "/data", "/a/b/c?x=1", "/%61dmin", "//x", "/a/..", "/a\\b", "x"];
+        let targets =
+            ["/", "/data", "/a/b/c?x=1", "/%61dmin", "//x", "/a/..", "/a\\b", "x", "/..;/a"];
         for target in targets {
             let walked = with_segments(target, |s| s.iter().map(|s| s.to_string()).collect());
             let normalized =
@@ -344,6 +367,12 @@ mod tests {
             ("/data/", PathError::EmptySegment),
             ("/a/./b", PathError::DotSegment),
             ("/a/../admin", PathError::DotSegment),
+            ("/static/..;/admin", PathError::DotSegment),
+            ("/static/.;x=1/admin", PathError::DotSegment),
+            ("/static/..;jsessionid=1", PathError::DotSegment),
+            ("/static/%C0%AE%C0%AE/admin", PathError::InvalidUtf8),
+            ("/static/..%C0%AFadmin", PathError::InvalidUtf8),
+            ("/a%E2%82", PathError::InvalidUtf8),
             ("/a/%2e%2e/admin", PathError::EncodedDelimiter),
             ("/a%2Fb", PathError::EncodedDelimiter),
             ("/a%5cb", PathError::EncodedDelimiter),

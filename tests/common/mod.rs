@@ -30,11 +30,21 @@ pub fn reference_governing(
 ) -> Result<Governing, PathError> {
     let segments = portcullis::normalize_path(target)?;
     let segments: Vec<&str> = segments.iter().map(|s| &**s).collect();
+    Ok(reference_route(doc, method, &segments, preflight))
+}
 
+/// [`reference_governing`] on a path already split into normalized segments (for a caller
+/// that normalizes the path its own way).
+pub fn reference_route(
+    doc: &Document,
+    method: &str,
+    segments: &[&str],
+    preflight: bool,
+) -> Governing {
     let mut candidates: Vec<(Vec<u8>, u8, usize)> = Vec::new();
     for (index, route) in doc.routes.iter().enumerate() {
         let pattern = &route.pattern.value;
-        let Some(key) = specificity(&pattern.path, &segments) else {
+        let Some(key) = specificity(&pattern.path, segments) else {
             continue;
         };
         let Some(method_rank) = method_rank(&pattern.methods, method, preflight) else {
@@ -45,9 +55,9 @@ pub fn reference_governing(
 
     candidates.sort();
     match candidates.first() {
-        Some((_, _, index)) => Ok(Governing::Route(*index)),
-        None if preflight => Ok(Governing::Preflight),
-        None => Ok(Governing::Default),
+        Some((_, _, index)) => Governing::Route(*index),
+        None if preflight => Governing::Preflight,
+        None => Governing::Default,
     }
 }
 
@@ -95,8 +105,10 @@ fn method_rank(methods: &MethodSet, method: &str, preflight: bool) -> Option<u8>
 
 // ---- generators ----
 
-const LITERALS: &[&str] = &["a", "b", "users", "me"];
-const METHODS: &[&str] = &["GET", "HEAD", "POST", "DELETE", "OPTIONS"];
+/// The literal path segments the generated patterns use.
+pub const LITERALS: &[&str] = &["a", "b", "users", "me"];
+/// The methods the generated routes name.
+pub const METHODS: &[&str] = &["GET", "HEAD", "POST", "DELETE", "OPTIONS"];
 
 pub fn path_pattern() -> impl Strategy<Value = PathPattern> {
     let segment = prop_oneof![
@@ -208,7 +220,8 @@ fn scheme_config() -> impl Strategy<Value = SchemeConfig> {
     prop_oneof![jwt, opaque, api_key, session]
 }
 
-const SCOPES: &[&str] = &["read", "write", "admin", "data:read", "https://x.example/s"];
+/// The scope vocabulary of the generated policies (their catalogue, when they have one).
+pub const SCOPES: &[&str] = &["read", "write", "admin", "data:read", "https://x.example/s"];
 
 fn requirement() -> impl Strategy<Value = ScopeRequirement> {
     let mode = prop::sample::select(vec![ScopeMatch::All, ScopeMatch::Any]);
