@@ -185,7 +185,9 @@ pub(crate) struct CompiledScheme {
 
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct CompiledRoute {
-    pub pattern: RoutePattern,
+    /// The pattern as written (`GET /users/{id}`): the tree holds what matching needs, and
+    /// this text, a tenth of the parsed pattern's heap, is read back for `explain` only.
+    pub pattern: Box<str>,
     pub rule: CompiledRule,
 }
 
@@ -243,7 +245,7 @@ impl Engine {
                     CompileError::DuplicateRoute { route: route_text, first },
                 );
             }
-            routes.push(CompiledRoute { pattern: pattern.clone(), rule });
+            routes.push(CompiledRoute { pattern: pattern.to_string().into(), rule });
         }
         let default = match &doc.default {
             None => CompiledRule::Deny,

@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use crate::compile::{CompiledAlternative, CompiledRule, Engine, MethodMatch, ScopeId};
 use crate::credential::Credential;
-use crate::model::ScopeMatch;
+use crate::model::{RoutePattern, ScopeMatch};
 use path::PathError;
 
 /// The parts of a request a decision depends on.
@@ -273,8 +273,12 @@ impl Engine {
     pub fn candidate_routes(&self, target: &str) -> Result<Vec<usize>, PathError> {
         let segments = path::normalize(target)?;
         let segments: Vec<&str> = segments.iter().map(|s| &**s).collect();
-        Ok((0..self.routes.len())
-            .filter(|&i| matches_path(&self.routes[i].pattern.path, &segments))
+        Ok((self.routes.iter().enumerate())
+            .filter(|(_, route)| {
+                let pattern = RoutePattern::parse(&route.pattern);
+                pattern.is_ok_and(|pattern| matches_path(&pattern.path, &segments))
+            })
+            .map(|(i, _)| i)
             .collect())
     }
 
