@@ -51,6 +51,12 @@
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+// No panics from input: library code may not unwrap, expect, panic or index; an exception
+// is an `#[allow]` that says why it cannot fail. Tests may.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
+)]
 
 #[cfg(all(feature = "aws-lc", feature = "rust-crypto"))]
 compile_error!(

@@ -2,7 +2,8 @@
 //!
 //! This is where policy text enters. It is bounded before any parser sees it (size, UTF-8),
 //! and each parser bounds itself further (the YAML reader's budget refuses alias bombs and
-//! deep nesting; the DSL has no nesting to speak of).
+//! deep nesting; the DSL grammar has no recursive rule, so its nesting is fixed: a scheme
+//! body or an alternative's parentheses, one level each).
 
 use std::path::{Path, PathBuf};
 
@@ -44,10 +45,11 @@ pub fn parse(source: &[u8], syntax: Syntax) -> Result<Document, Vec<Diagnostic>>
         return Err(vec![Diagnostic::new(Span::new(1, 1), error)]);
     }
     let text = std::str::from_utf8(source).map_err(|error| {
-        let valid = &source[..error.valid_up_to()];
+        let valid = source.get(..error.valid_up_to()).unwrap_or_default();
         let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
         let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let column = String::from_utf8_lossy(&valid[line_start..]).chars().count() + 1;
+        let last_line = valid.get(line_start..).unwrap_or_default();
+        let column = String::from_utf8_lossy(last_line).chars().count() + 1;
         let span = Span::new(clamp(line), clamp(column));
         vec![Diagnostic::new(span, SyntaxError::NotUtf8)]
     })?;

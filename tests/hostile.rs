@@ -918,7 +918,13 @@ fn jwt_header_and_structure() {
         // Resource exhaustion: the 16 KiB limit is checked before anything is decoded.
         jwt("signed token over 16 KiB", &user(with(json!({"pad": "x".repeat(17_000)}))))
             .is(Rejected(TooLarge)),
-        jwt("64 KiB of junk", &"A".repeat(65_536)).is(Rejected(TooLarge)),
+        jwt("24 KiB of junk", &"A".repeat(24_576)).is(Rejected(TooLarge)),
+        // Past the 32 KiB header limit the header is refused unread (embedding.md section 9).
+        jwt("64 KiB of junk", &"A".repeat(65_536)).is(Bad(MalformedRequest::HeaderTooLarge {
+            header: "Authorization".into(),
+            bytes: 65_543,
+            limit: 32_768,
+        })),
         // RFC 7519 §7.2 step 8 and §5.2 cty: a nested JWT is never unwrapped.
         jwt(
             "nested JWT signed by rsa-1",

@@ -96,9 +96,25 @@ pub struct AuthenticatorBuilder {
     session_stores: HashMap<String, Arc<dyn SessionStore>>,
     observer: Option<Arc<dyn Observer>>,
     max_token_bytes: usize,
+    limits: request::Limits,
     jwt_cache_capacity: usize,
     key_dir: Option<PathBuf>,
 }
+
+/// The most header fields a request may have by default: 100, hyper's own default for
+/// HTTP/1, so that a request the server accepted is rarely refused here.
+pub const DEFAULT_MAX_HEADERS: usize = 100;
+
+/// The largest credential-bearing header value accepted by default: 32 KiB. That is twice
+/// [`jwt::DEFAULT_MAX_TOKEN_BYTES`], so a JWT's own limit answers (401, `TooLarge`) before
+/// this one does, and far above the 8 KiB per field that nginx and Apache accept by default,
+/// so no real `Cookie` header reaches it. It also bounds opaque tokens, API keys and session
+/// ids, which have no size limit of their own.
+pub const DEFAULT_MAX_HEADER_BYTES: usize = 32 * 1024;
+
+/// The most cookies a request may carry by default: 50, the number of cookies per domain
+/// RFC 6265 section 6.1 asks user agents to support at least.
+pub const DEFAULT_MAX_COOKIES: usize = 50;
 
 impl AuthenticatorBuilder {
     /// Supplies the key store the policy calls `name`.
@@ -128,6 +144,32 @@ impl AuthenticatorBuilder {
     /// The largest JWT accepted, checked before any decoding (default 16 KiB).
     pub fn max_token_bytes(mut self, bytes: usize) -> Self {
         self.max_token_bytes = bytes;
+        self
+    }
+
+    /// The most header fields a request may have, each value of a repeated header counted
+    /// (default [`DEFAULT_MAX_HEADERS`], 100). A request with more is malformed (400,
+    /// [`MalformedRequest::TooManyHeaders`]), on every route.
+    pub fn max_headers(mut self, fields: usize) -> Self {
+        self.limits.headers = fields;
+        self
+    }
+
+    /// The largest value of a credential-bearing header: `Authorization`, an API key
+    /// header, a CSRF header or `Cookie` (default [`DEFAULT_MAX_HEADER_BYTES`], 32 KiB).
+    /// Checked before the value is read; a larger one is malformed (400,
+    /// [`MalformedRequest::HeaderTooLarge`]), on every route. Other headers are not read
+    /// and are the HTTP server's to bound.
+    pub fn max_header_bytes(mut self, bytes: usize) -> Self {
+        self.limits.header_bytes = bytes;
+        self
+    }
+
+    /// The most cookies a request may carry across its `Cookie` headers, counted as
+    /// `;`-separated pieces (default [`DEFAULT_MAX_COOKIES`], 50). More is malformed (400,
+    /// [`MalformedRequest::TooManyCookies`]), on every route.
+    pub fn max_cookies(mut self, cookies: usize) -> Self {
+        self.limits.cookies = cookies;
         self
     }
 
@@ -206,6 +248,7 @@ impl AuthenticatorBuilder {
         }
         Ok(Authenticator {
             engine: self.engine,
+            limits: self.limits,
             verifiers,
             observer: self.observer,
             networks: Arc::new(NetworkMemory::default()),
@@ -217,6 +260,7 @@ impl AuthenticatorBuilder {
 /// `Send + Sync`; share one across threads.
 pub struct Authenticator {
     engine: Arc<Engine>,
+    limits: request::Limits,
     verifiers: Vec<Verifier>,
     observer: Option<Arc<dyn Observer>>,
     /// Shared with the authenticators that replace this one on reload, so that a reload
@@ -283,6 +327,11 @@ impl Authenticator {
             session_stores: HashMap::new(),
             observer: None,
             max_token_bytes: jwt::DEFAULT_MAX_TOKEN_BYTES,
+            limits: request::Limits {
+                headers: DEFAULT_MAX_HEADERS,
+                header_bytes: DEFAULT_MAX_HEADER_BYTES,
+                cookies: DEFAULT_MAX_COOKIES,
+            },
             jwt_cache_capacity: verified::DEFAULT_CAPACITY,
             key_dir: None,
         }
@@ -352,7 +401,7 @@ impl Authenticator {
         let rule = self.engine.rule(governing);
 
         // Then the credentials: anything ambiguous about them is malformed, on any route.
-        let presented = match request::inspect(&self.engine, headers, uri.query()) {
+        let presented = match request::inspect(&self.engine, &self.limits, headers, uri.query()) {
             Ok(presented) => presented,
             Err(reason) => return self.malformed(reason, rule),
         };
@@ -428,8 +477,8 @@ impl Authenticator {
                     .copied()
                     .filter(|&id| {
                         matches!(
-                            (&self.verifiers[id as usize], jwt),
-                            (Verifier::Jwt(_), true) | (Verifier::Opaque(_), false)
+                            (self.verifiers.get(id as usize), jwt),
+                            (Some(Verifier::Jwt(_)), true) | (Some(Verifier::Opaque(_)), false)
                         )
                     })
                     .collect()
@@ -467,11 +516,11 @@ impl Authenticator {
     ) -> Result<Credential, AuthError> {
         let mut rejections: Vec<(Arc<str>, Rejection)> = Vec::new();
         for &id in &attempt.schemes {
-            let (scheme, result) = match &self.verifiers[id as usize] {
-                Verifier::Jwt(v) => (&v.scheme, v.verify(attempt.secret, context.now)),
-                Verifier::Opaque(v) => (&v.scheme, v.verify(attempt.secret, context.now)),
-                Verifier::ApiKey(v) => (&v.scheme, v.verify(attempt.secret, context.now)),
-                Verifier::Session(_) => continue,
+            let (scheme, result) = match self.verifiers.get(id as usize) {
+                Some(Verifier::Jwt(v)) => (&v.scheme, v.verify(attempt.secret, context.now)),
+                Some(Verifier::Opaque(v)) => (&v.scheme, v.verify(attempt.secret, context.now)),
+                Some(Verifier::ApiKey(v)) => (&v.scheme, v.verify(attempt.secret, context.now)),
+                Some(Verifier::Session(_)) | None => continue,
             };
             if let Some(trace) = trace.as_deref_mut() {
                 trace.record(scheme.clone(), result.as_ref().map_err(|r| *r));

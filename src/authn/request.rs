@@ -5,6 +5,12 @@
 //! headers, a repeated key header or session cookie, control characters, a bearer token
 //! outside RFC 6750's `b64token`, and credentials in the URL. A request that fails is
 //! malformed (400), whatever its route says.
+//!
+//! The request's size is bounded here too ([`Limits`]): the number of header fields, the
+//! size of every credential-bearing header and the number of cookies. Each check costs
+//! nothing beyond a pass that is made anyway: `HeaderMap::len` is a field, a value's length
+//! is known before its bytes are read, and cookies are counted while their characters are
+//! checked.
 
 use http::header::{AUTHORIZATION, COOKIE, HeaderMap};
 use smallvec::SmallVec;
@@ -13,6 +19,18 @@ use super::jwt::is_base64url;
 use crate::compile::Engine;
 use crate::eval::MalformedRequest;
 use crate::model::SchemeConfig;
+
+/// How large a request [`inspect`] reads; beyond any of these it is malformed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Limits {
+    /// Header fields in the request, counting each value of a repeated header.
+    pub headers: usize,
+    /// Bytes in any one value of a credential-bearing header: `Authorization`, an API key
+    /// header, a CSRF header, `Cookie`.
+    pub header_bytes: usize,
+    /// Cookies across all `Cookie` headers, counted as `;`-separated pieces.
+    pub cookies: usize,
+}
 
 /// The credentials a request presents, not yet verified; each borrows from the request.
 #[derive(Default)]
@@ -31,10 +49,18 @@ pub(crate) struct Presented<'r> {
 /// The first way the request is malformed.
 pub(crate) fn inspect<'r>(
     engine: &Engine,
+    limits: &Limits,
     headers: &'r HeaderMap,
     query: Option<&str>,
 ) -> Result<Presented<'r>, MalformedRequest> {
     let mut presented = Presented::default();
+    // `len` counts values, so a header repeated a thousand times counts a thousand.
+    if headers.len() > limits.headers {
+        return Err(MalformedRequest::TooManyHeaders {
+            count: headers.len(),
+            limit: limits.headers,
+        });
+    }
     if let Some(query) = query {
         check_query(engine, query)?;
     }
@@ -45,6 +71,7 @@ pub(crate) fn inspect<'r>(
         if authorization.next().is_some() {
             return Err(MalformedRequest::DuplicateAuthorization);
         }
+        within(value.as_bytes(), "Authorization", limits)?;
         let value = visible(value.as_bytes(), "Authorization")?;
         let (auth_scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
         let credential = rest.trim_start_matches(' ');
@@ -74,6 +101,7 @@ pub(crate) fn inspect<'r>(
         if values.next().is_some() {
             return Err(MalformedRequest::DuplicateHeader(config.header.clone()));
         }
+        within(value.as_bytes(), &config.header, limits)?;
         let key = visible(value.as_bytes(), &config.header)?;
         if presented.keys.iter().any(|(other, _)| *other == id) {
             return Err(MalformedRequest::SeveralCredentials);
@@ -81,22 +109,35 @@ pub(crate) fn inspect<'r>(
         presented.keys.push((id, key));
     }
 
-    // CSRF headers: one value at most, like every other credential-bearing header.
+    // CSRF headers: one value at most, like every other credential-bearing header, and
+    // within the size limit (the session verifier reads it later).
     for (id, config) in session_configs(engine) {
         let name = engine.schemes.get(id as usize).and_then(|s| s.header.as_ref());
-        if name.is_some_and(|name| headers.get_all(name).iter().count() > 1) {
-            return Err(MalformedRequest::DuplicateHeader(
-                config.csrf_header.clone().unwrap_or_default(),
-            ));
+        let mut values = name.iter().flat_map(|name| headers.get_all(*name).iter());
+        let Some(value) = values.next() else { continue };
+        let header = config.csrf_header.as_deref().unwrap_or_default();
+        if values.next().is_some() {
+            return Err(MalformedRequest::DuplicateHeader(header.to_owned()));
         }
+        within(value.as_bytes(), header, limits)?;
     }
 
     // Session cookies: at most one cookie of each session's name, across Cookie headers.
-    // Every header's characters are checked first, so that which refusal a request gets
-    // does not depend on the order of its headers.
-    let mut cookies: SmallVec<[&str; 2]> = SmallVec::new();
+    // Every header's size, then every header's characters, are checked before the cookies
+    // are counted and looked at, so that which refusal a request gets does not depend on
+    // the order of its headers.
     for header in headers.get_all(COOKIE) {
-        cookies.push(visible(header.as_bytes(), "Cookie")?);
+        within(header.as_bytes(), "Cookie", limits)?;
+    }
+    let mut cookies: SmallVec<[&str; 2]> = SmallVec::new();
+    let mut count = 0usize;
+    for header in headers.get_all(COOKIE) {
+        let (text, pieces) = visible_cookies(header.as_bytes())?;
+        count = count.saturating_add(pieces);
+        cookies.push(text);
+    }
+    if count > limits.cookies {
+        return Err(MalformedRequest::TooManyCookies { count, limit: limits.cookies });
     }
     for (id, cookie_name) in sessions(engine) {
         let mut found = None;
@@ -143,6 +184,35 @@ fn visible<'v>(value: &'v [u8], header: &str) -> Result<&'v str, MalformedReques
     match std::str::from_utf8(value) {
         Ok(text) if ok => Ok(text),
         _ => Err(MalformedRequest::ControlCharacters(header.to_owned())),
+    }
+}
+
+/// Refuses a credential-bearing header value larger than the limit, before its bytes are
+/// read.
+fn within(value: &[u8], header: &str, limits: &Limits) -> Result<(), MalformedRequest> {
+    if value.len() > limits.header_bytes {
+        return Err(MalformedRequest::HeaderTooLarge {
+            header: header.to_owned(),
+            bytes: value.len(),
+            limit: limits.header_bytes,
+        });
+    }
+    Ok(())
+}
+
+/// A `Cookie` header as [`visible`] checks it, and the number of cookies in it: its
+/// `;`-separated pieces, counted in the same pass (RFC 6265 section 4.2.1 separates
+/// cookie-pairs with `; `). A header of spaces holds none; a stray `;` counts as one more.
+fn visible_cookies(value: &[u8]) -> Result<(&str, usize), MalformedRequest> {
+    let (ok, separators) = value.iter().fold((true, 0usize), |(ok, n), &b| {
+        (ok & (b' '..=b'~').contains(&b), n + usize::from(b == b';'))
+    });
+    match std::str::from_utf8(value) {
+        Ok(text) if ok => {
+            let pieces = if text.trim().is_empty() { 0 } else { separators.saturating_add(1) };
+            Ok((text, pieces))
+        }
+        _ => Err(MalformedRequest::ControlCharacters("Cookie".to_owned())),
     }
 }
 

@@ -31,9 +31,9 @@ impl SecretHash {
             return None;
         }
         let mut out = [0u8; 32];
-        for (i, pair) in bytes.chunks_exact(2).enumerate() {
+        for (slot, pair) in out.iter_mut().zip(bytes.chunks_exact(2)) {
             let text = std::str::from_utf8(pair).ok()?;
-            out[i] = u8::from_str_radix(text, 16).ok()?;
+            *slot = u8::from_str_radix(text, 16).ok()?;
         }
         Some(SecretHash(out))
     }
@@ -161,9 +161,9 @@ impl MemoryKeyStore {
     /// Every key, in prefix order; keys sharing a prefix in the order they were inserted.
     pub fn records(&self) -> Vec<ApiKeyRecord> {
         let keys = self.keys.read().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let mut prefixes: Vec<&String> = keys.keys().collect();
-        prefixes.sort();
-        prefixes.into_iter().flat_map(|prefix| keys[prefix].iter().cloned()).collect()
+        let mut by_prefix: Vec<(&String, &Vec<ApiKeyRecord>)> = keys.iter().collect();
+        by_prefix.sort_unstable_by_key(|&(prefix, _)| prefix);
+        by_prefix.into_iter().flat_map(|(_, records)| records.iter().cloned()).collect()
     }
 }
 

@@ -19,7 +19,7 @@ use crate::model::{
     AllowRule, Document, KeySource, RoutePattern, Rule, SchemeConfig, ScopeMatch, ScopeRequirement,
     Span, Spanned, is_scope_name, suggest,
 };
-pub(crate) use scopes::{ScopeId, ScopeIndex};
+pub(crate) use scopes::{ScopeId, ScopeIndex, Unclosed};
 pub(crate) use tree::{MethodMatch, RouteId, RouteTree, TreeBuilder};
 
 /// Why a policy that reads well is still refused.
@@ -59,6 +59,12 @@ pub enum CompileError {
     /// Scopes that imply each other in a circle.
     #[error("scopes imply each other in a cycle: {}", .0.join(" -> "))]
     ImplicationCycle(Vec<String>),
+    /// A chain of implications longer than 32, the most allowed.
+    #[error(
+        "scope `{0}` starts a chain of more than {max} implications, the most allowed",
+        max = scopes::MAX_IMPLICATION_DEPTH
+    )]
+    ImplicationTooDeep(String),
     /// A route names a scheme that is not declared.
     #[error("unknown scheme `{name}` in {place}")]
     UnknownScheme {
@@ -121,6 +127,9 @@ impl CompileError {
             }
             CompileError::ImplicationCycle(_) => {
                 Some("implication must flow one way: remove one of the `implies`".into())
+            }
+            CompileError::ImplicationTooDeep(_) => {
+                Some("shorten the chain: let a scope imply the ones further down directly".into())
             }
             CompileError::EmptyScopes(_) => Some("remove the empty list".into()),
             CompileError::DuplicateRoute { .. } => {
@@ -226,8 +235,8 @@ impl Engine {
         let mut scopes = compiler.catalogue(doc);
         let mut routes = Vec::with_capacity(doc.routes.len());
         let mut tree = TreeBuilder::new();
-        if doc.routes.len() > MAX_ROUTES {
-            let span = doc.routes[MAX_ROUTES].pattern.span;
+        if let Some(first_too_many) = doc.routes.get(MAX_ROUTES) {
+            let span = first_too_many.pattern.span;
             compiler.error(span, CompileError::TooManyRoutes(doc.routes.len()));
         }
 
@@ -238,7 +247,8 @@ impl Engine {
             let id = RouteId::try_from(index).unwrap_or(RouteId::MAX);
             let pattern = &route.pattern.value;
             if let Err(first) = tree.insert(&pattern.methods, &pattern.path, id) {
-                let first = doc.routes[first as usize].pattern.span;
+                let first =
+                    doc.routes.get(first as usize).map_or(route.pattern.span, |r| r.pattern.span);
                 let route_text = pattern.to_string();
                 compiler.error(
                     route.pattern.span,
@@ -392,18 +402,26 @@ impl Compiler<'_> {
             };
             for implied in &decl.implies {
                 match index.id(&implied.value) {
-                    Some(to) => edges[from as usize].push(to),
+                    Some(to) => edges.get_mut(from as usize).into_iter().for_each(|e| e.push(to)),
                     None => self.unknown_scope(&index, implied, None),
                 }
             }
         }
-        if let Err(cycle) = index.close(&edges) {
+        if let Err(unclosed) = index.close(&edges) {
+            let (first, error) = match unclosed {
+                Unclosed::Cycle(cycle) => {
+                    (cycle.first().cloned(), CompileError::ImplicationCycle(cycle))
+                }
+                Unclosed::TooDeep(first) => {
+                    (Some(first.clone()), CompileError::ImplicationTooDeep(first))
+                }
+            };
             let span = catalogue.first().map_or(Span::default(), |d| d.name.span);
             let at = catalogue
                 .iter()
-                .find(|d| cycle.0.first() == Some(&d.name.value))
+                .find(|d| first.as_ref() == Some(&d.name.value))
                 .map_or(span, |d| d.name.span);
-            self.error(at, CompileError::ImplicationCycle(cycle.0));
+            self.error(at, error);
         }
         index
     }
@@ -438,6 +456,10 @@ impl Compiler<'_> {
         }
     }
 
+    #[allow(
+        clippy::indexing_slicing,
+        reason = "scheme numbers come from `resolve.ids`, which numbers `resolve.schemes`"
+    )]
     fn allow(
         &mut self,
         allow: &AllowRule,

@@ -50,8 +50,17 @@ pub(crate) struct ScopeIndex {
     grantor_start: Vec<u32>,
 }
 
-/// An implication cycle: the scopes on it, first one repeated at the end.
-pub(crate) struct Cycle(pub Vec<String>);
+/// The most implications one after another (`a implies b`, `b implies c`, ...): closing
+/// them is recursive, and a chain this long is already past what a person can review.
+pub const MAX_IMPLICATION_DEPTH: usize = 32;
+
+/// Why implication could not be closed.
+pub(crate) enum Unclosed {
+    /// A cycle: the scopes on it, first one repeated at the end.
+    Cycle(Vec<String>),
+    /// A chain longer than [`MAX_IMPLICATION_DEPTH`]: its first scope.
+    TooDeep(String),
+}
 
 impl ScopeIndex {
     /// Numbers `name` if it is new; returns its number either way.
@@ -81,6 +90,7 @@ impl ScopeIndex {
         self.ids.get(name).copied()
     }
 
+    #[allow(clippy::indexing_slicing, reason = "ids are only handed out by `intern`")]
     pub(crate) fn name(&self, id: ScopeId) -> &Arc<str> {
         // invariant: ids are only handed out by `intern`, which pushes the name.
         &self.names[id as usize]
@@ -94,7 +104,7 @@ impl ScopeIndex {
     ///
     /// # Errors
     /// The first implication cycle found; a cycle has no meaningful closure.
-    pub(crate) fn close(&mut self, edges: &[Vec<ScopeId>]) -> Result<(), Cycle> {
+    pub(crate) fn close(&mut self, edges: &[Vec<ScopeId>]) -> Result<(), Unclosed> {
         let mut state = vec![Visit::New; self.names.len()];
         let mut closure: Vec<Option<Box<[ScopeId]>>> = vec![None; self.names.len()];
         let mut path = Vec::new();
@@ -142,7 +152,15 @@ impl ScopeIndex {
     }
 
     /// Depth-first closure of `id`, memoized; `path` holds the scopes being visited, so
-    /// that a cycle can be reported as the user would trace it.
+    /// that a cycle can be reported as the user would trace it. Returns the length of the
+    /// longest chain of implications from `id`, which may not pass
+    /// [`MAX_IMPLICATION_DEPTH`]: checked on the way down (it bounds the recursion) and on
+    /// the way up (a chain met in pieces, its lower part closed already, is as long).
+    #[allow(
+        clippy::indexing_slicing,
+        reason = "`state` and `closure` have one entry per interned scope, and `start` is a \
+                  position in `path`"
+    )]
     fn visit(
         &self,
         id: ScopeId,
@@ -150,16 +168,20 @@ impl ScopeIndex {
         state: &mut [Visit],
         closure: &mut [Option<Box<[ScopeId]>>],
         path: &mut Vec<ScopeId>,
-    ) -> Result<(), Cycle> {
+    ) -> Result<usize, Unclosed> {
         let index = id as usize;
+        let too_deep = |at: ScopeId| Unclosed::TooDeep(self.name(at).to_string());
+        if path.len() > MAX_IMPLICATION_DEPTH {
+            return Err(too_deep(path.first().copied().unwrap_or(id)));
+        }
         match state[index] {
-            Visit::Done => return Ok(()),
+            Visit::Done(height) => return Ok(height),
             Visit::Open => {
                 let start = path.iter().position(|&p| p == id).unwrap_or(0);
                 let mut names: Vec<String> =
                     path[start..].iter().map(|&p| self.name(p).to_string()).collect();
                 names.push(self.name(id).to_string());
-                return Err(Cycle(names));
+                return Err(Unclosed::Cycle(names));
             }
             Visit::New => {}
         }
@@ -167,21 +189,26 @@ impl ScopeIndex {
         state[index] = Visit::Open;
         path.push(id);
         let mut granted = vec![id];
+        let mut height = 0;
         for &next in edges.get(index).map_or(&[][..], Vec::as_slice) {
-            self.visit(next, edges, state, closure, path)?;
+            height = height.max(1 + self.visit(next, edges, state, closure, path)?);
             granted.extend(closure[next as usize].iter().flat_map(|c| c.iter()));
         }
         path.pop();
+        if height > MAX_IMPLICATION_DEPTH {
+            return Err(too_deep(path.first().copied().unwrap_or(id)));
+        }
 
         granted.sort_unstable();
         granted.dedup();
         closure[index] = Some(granted.into_boxed_slice());
-        state[index] = Visit::Done;
-        Ok(())
+        state[index] = Visit::Done(height);
+        Ok(height)
     }
 
     /// The sorted, deduplicated numbers granted by holding `scopes`; names the index does
     /// not know grant nothing a route could require, so they are skipped.
+    #[allow(clippy::indexing_slicing, reason = "`close` gives every interned scope a closure")]
     pub(crate) fn effective<'s>(&self, scopes: impl Iterator<Item = &'s str>) -> ScopeIds {
         let mut granted = ScopeIds::new();
         for scope in scopes {
@@ -204,7 +231,8 @@ fn offset(len: usize) -> u32 {
 enum Visit {
     New,
     Open,
-    Done,
+    /// Closed, with the length of the longest chain of implications from here.
+    Done(usize),
 }
 
 #[cfg(test)]
@@ -239,7 +267,7 @@ mod tests {
     #[test]
     fn cycles_are_reported_along_their_path() {
         let (mut scopes, edges) = index(&["a", "b", "c"], &[(0, 1), (1, 2), (2, 1)]);
-        let Err(Cycle(cycle)) = scopes.close(&edges) else { panic!("cycle not found") };
+        let Err(Unclosed::Cycle(cycle)) = scopes.close(&edges) else { panic!("cycle not found") };
         assert_eq!(cycle, ["b", "c", "b"]);
     }
 }

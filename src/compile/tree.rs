@@ -117,6 +117,11 @@ pub(crate) struct TreeBuilder {
     nodes: Vec<Node<foldhash::HashMap<Box<str>, u32>>>,
 }
 
+#[allow(
+    clippy::indexing_slicing,
+    reason = "node numbers are handed out by this builder as it pushes the nodes, and none \
+              is ever removed"
+)]
 impl TreeBuilder {
     pub(crate) fn new() -> TreeBuilder {
         TreeBuilder { nodes: vec![Node::default()] }

@@ -88,6 +88,35 @@ pub enum MalformedRequest {
     /// `Authorization: Bearer` with no token, or one outside RFC 6750's `b64token`.
     #[error("the bearer token is missing or malformed")]
     BadBearer,
+    /// More header fields than the authenticator reads
+    /// ([`AuthenticatorBuilder::max_headers`](crate::AuthenticatorBuilder::max_headers)).
+    #[error("the request has {count} header fields; the limit is {limit}")]
+    TooManyHeaders {
+        /// The request's header fields, each value of a repeated header counted.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A credential-bearing header larger than the authenticator reads
+    /// ([`AuthenticatorBuilder::max_header_bytes`](crate::AuthenticatorBuilder::max_header_bytes)).
+    #[error("the `{header}` header is {bytes} bytes; the limit is {limit}")]
+    HeaderTooLarge {
+        /// The header, named as for [`MalformedRequest::ControlCharacters`].
+        header: String,
+        /// The value's size.
+        bytes: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// More cookies across the `Cookie` headers than the authenticator reads
+    /// ([`AuthenticatorBuilder::max_cookies`](crate::AuthenticatorBuilder::max_cookies)).
+    #[error("the request has {count} cookies; the limit is {limit}")]
+    TooManyCookies {
+        /// The cookies, counted as `;`-separated pieces of the `Cookie` headers.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
 }
 
 /// Why an [`Decision::Allow`] was given.
@@ -358,12 +387,12 @@ impl Decision {
             }
             Decision::Malformed { reason, challenge } => {
                 let description = reason.to_string();
-                let fields = [("error_description", description.as_str())];
+                let field = ("error_description", description.as_str());
                 let www_authenticate = challenge
                     .iter()
-                    .map(|c| c.render(&[("error", "invalid_request"), fields[0]]))
+                    .map(|c| c.render(&[("error", "invalid_request"), field]))
                     .collect();
-                let body = json_error("invalid_request", &fields);
+                let body = json_error("invalid_request", &[field]);
                 ResponseHead { status: 400, www_authenticate, body: Some(body) }
             }
         }

@@ -97,7 +97,7 @@ pub(crate) fn with_segments<R>(
     let mut segments = Segments::default();
     let (mut start, mut end) = (0, 0);
     loop {
-        let class = bytes.get(end).map_or(Class::End, |&byte| CLASSES[usize::from(byte)]);
+        let class = bytes.get(end).map_or(Class::End, |&byte| class(byte));
         match class {
             Class::Path => {
                 end += 1;
@@ -147,20 +147,25 @@ enum Class {
     End,
 }
 
+/// What `byte` is in a path: one load from [`CLASSES`], which has an entry for every byte.
+fn class(byte: u8) -> Class {
+    CLASSES.get(usize::from(byte)).copied().unwrap_or(Class::Refused)
+}
+
+/// [`Class`] as a table, entry `b` for the byte `b`.
 static CLASSES: [Class; 256] = {
     let mut table = [Class::Refused; 256];
-    let mut b = 0;
-    while b < 256 {
-        let byte = b as u8;
-        table[b] = match byte {
+    let (mut slots, mut byte): (&mut [Class], u8) = (&mut table, 0);
+    while let Some((slot, rest)) = slots.split_first_mut() {
+        *slot = match byte {
             b'/' => Class::Slash,
             b'?' => Class::Query,
             b'%' => Class::Percent,
             b'\\' => Class::Backslash,
-            _ if PATH_BYTES[b] => Class::Path,
+            _ if is_pchar(byte) => Class::Path,
             _ => Class::Refused,
         };
-        b += 1;
+        (slots, byte) = (rest, byte.wrapping_add(1));
     }
     table
 };
@@ -212,6 +217,9 @@ const INLINE_SEGMENTS: usize = 16;
 /// `.` or `..`, bare or followed by `;` parameters: Tomcat and Jetty drop the parameters,
 /// then resolve the dots (`/public/..;/admin` reaches `/admin` there).
 fn is_dot_segment(text: &str) -> bool {
+    if !text.starts_with('.') {
+        return false;
+    }
     let name = text.split_once(';').map_or(text, |(name, _parameters)| name);
     matches!(name, "." | "..")
 }
@@ -238,20 +246,24 @@ fn segment(raw: &str) -> Result<Cow<'_, str>, PathError> {
 
 /// RFC 3986 `pchar` bytes, with `%` (escapes are checked separately).
 fn is_path_byte(b: u8) -> bool {
-    PATH_BYTES[usize::from(b)]
+    PATH_BYTES.get(usize::from(b)).copied().unwrap_or(false)
+}
+
+/// RFC 3986 `pchar`, with `%`: unreserved, sub-delims, `:` and `@`.
+const fn is_pchar(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric()
+        || matches!(byte, b'-' | b'.' | b'_' | b'~')
+        || matches!(byte, b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',')
+        || matches!(byte, b';' | b'=' | b':' | b'@' | b'%')
 }
 
 /// [`is_path_byte`] as a table: one load per byte of every request path.
 static PATH_BYTES: [bool; 256] = {
     let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let byte = b as u8;
-        table[b] = byte.is_ascii_alphanumeric()
-            || matches!(byte, b'-' | b'.' | b'_' | b'~')
-            || matches!(byte, b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',')
-            || matches!(byte, b';' | b'=' | b':' | b'@' | b'%');
-        b += 1;
+    let (mut slots, mut byte): (&mut [bool], u8) = (&mut table, 0);
+    while let Some((slot, rest)) = slots.split_first_mut() {
+        *slot = is_pchar(byte);
+        (slots, byte) = (rest, byte.wrapping_add(1));
     }
     table
 };
@@ -281,8 +293,7 @@ fn decode(raw: &str) -> Result<String, PathError> {
             }
             b => {
                 out.push('%');
-                out.push(char::from(HEX[usize::from(b >> 4)]));
-                out.push(char::from(HEX[usize::from(b & 0xf)]));
+                out.extend(upper_hex(b));
             }
         }
         i += 3;
@@ -295,7 +306,11 @@ fn decode(raw: &str) -> Result<String, PathError> {
     Ok(out)
 }
 
-const HEX: &[u8; 16] = b"0123456789ABCDEF";
+/// `byte` as two upper-case hex digits.
+fn upper_hex(byte: u8) -> [char; 2] {
+    let digit = |value: u8| char::from_digit(u32::from(value), 16).unwrap_or('0');
+    [digit(byte >> 4).to_ascii_uppercase(), digit(byte & 0xf).to_ascii_uppercase()]
+}
 
 fn hex_value(hex: &[u8]) -> Option<u8> {
     let digit = |b: u8| char::from(b).to_digit(16);

@@ -177,8 +177,10 @@ pub fn sarif(files: &[FileFindings<'_>]) -> Value {
                     },
                 }],
             });
-            if f.suppressed {
-                result["suppressions"] = json!([{ "kind": "inSource" }]);
+            if f.suppressed
+                && let Some(result) = result.as_object_mut()
+            {
+                result.insert("suppressions".to_owned(), json!([{ "kind": "inSource" }]));
             }
             result
         })

@@ -63,13 +63,13 @@ pub(crate) fn apply(
 
     for finding in findings.iter_mut() {
         let block = comment_block_above(&lines, finding.start.line);
-        for (i, suppression) in suppressions.iter().enumerate() {
+        for (suppression, used) in suppressions.iter().zip(&mut used) {
             let covers = block.contains(&suppression.at.line)
                 && suppression.rule == finding.rule
                 && suppression.reason.is_some();
             if covers {
                 finding.suppressed = true;
-                used[i] = true;
+                *used = true;
             }
         }
     }

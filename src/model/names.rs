@@ -44,31 +44,37 @@ pub fn suggest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -
 /// characters as one edit (optimal string alignment), so that `RS265` is one edit from
 /// `RS256`. Inputs are short names, so quadratic time is fine.
 fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let width = b.len() + 1;
-    let mut table = vec![0usize; (a.len() + 1) * width];
-    let at = |i: usize, j: usize| i * width + j;
-
-    for i in 0..=a.len() {
-        table[at(i, 0)] = i;
-    }
-    for j in 0..=b.len() {
-        table[at(0, j)] = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (table[at(i - 1, j)] + 1)
-                .min(table[at(i, j - 1)] + 1)
-                .min(table[at(i - 1, j - 1)] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(table[at(i - 2, j - 2)] + 1);
+    // The table row by row: `previous` is the row above the one being filled, `before` the
+    // one above that (for swaps); each row has one cell more than `b` has characters.
+    let mut before: Vec<usize> = Vec::new();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut distance = b.len();
+    let mut previous_a = None;
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = Vec::with_capacity(previous.len());
+        let mut left = i + 1;
+        current.push(left);
+        let mut previous_b = None;
+        let above = previous.iter().zip(previous.iter().skip(1));
+        for (j, (&cb, (&diagonal, &up))) in b.iter().zip(above).enumerate() {
+            let cost = usize::from(ca != cb);
+            let mut best = (up + 1).min(left + 1).min(diagonal + cost);
+            if previous_a == Some(cb)
+                && previous_b == Some(ca)
+                && let Some(&swapped) = j.checked_sub(1).and_then(|k| before.get(k))
+            {
+                best = best.min(swapped + 1);
             }
-            table[at(i, j)] = best;
+            current.push(best);
+            left = best;
+            previous_b = Some(cb);
         }
+        distance = left;
+        before = std::mem::replace(&mut previous, current);
+        previous_a = Some(ca);
     }
-    table[at(a.len(), b.len())]
+    distance
 }
 
 #[cfg(test)]

@@ -631,7 +631,7 @@ impl<'a> Reader<'a> {
         let known = self.kind.fields();
         for (i, field) in self.fields.iter().enumerate() {
             let key = field.key.value.as_str();
-            if self.fields[..i].iter().any(|f| f.key.value == key) {
+            if self.fields.iter().take(i).any(|f| f.key.value == key) {
                 self.errors.push((field.key.span, FieldError::DuplicateField(key.into())));
                 continue;
             }

@@ -55,6 +55,15 @@ pub enum SyntaxError {
         /// The limit.
         limit: usize,
     },
+    /// A scheme setting's key with more dotted parts than [`MAX_KEY_PARTS`]: each part
+    /// nests the setting one level deeper, and no setting is more than two parts deep.
+    #[error("the key has {parts} dotted parts; the limit is {limit}")]
+    KeyTooDeep {
+        /// The key's parts.
+        parts: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// A file whose extension names no syntax.
     #[error("cannot tell the policy's syntax from its file name")]
     UnknownExtension,
@@ -76,11 +85,26 @@ impl SyntaxError {
     }
 }
 
+/// The most dotted parts a scheme setting's key may have (`keys.jwks_file` has two). Each
+/// part nests the setting one level deeper in the model; the bound is the YAML reader's
+/// nesting limit, so that neither syntax can build a deeper document than the other.
+pub const MAX_KEY_PARTS: usize = 32;
+
 /// Reads a DSL policy into the model.
+///
+/// Text over [`MAX_POLICY_BYTES`](crate::MAX_POLICY_BYTES) is refused unread, as
+/// [`crate::parse`] refuses it. The grammar has no recursive rule, so no input can make the
+/// parser nest deeper than the grammar itself does: bracketed input such as `((((a))))` is
+/// a grammar error at the second `(`.
 ///
 /// # Errors
 /// Every problem found, in file order. A grammar error stops reading, so it comes alone.
 pub fn parse(source: &str) -> Result<Document, Vec<Diagnostic>> {
+    if source.len() > crate::MAX_POLICY_BYTES {
+        let limit = crate::MAX_POLICY_BYTES;
+        let error = SyntaxError::TooLarge { bytes: source.len(), limit };
+        return Err(vec![Diagnostic::new(Span::new(1, 1), error)]);
+    }
     let lines = LineIndex::new(source);
     let mut pairs = PolicyParser::parse(G::policy, source)
         .map_err(|error| vec![grammar_error(&error, &lines)])?;
@@ -179,11 +203,9 @@ impl Builder<'_> {
         let (Some(name), Some(kind)) = (parts.next(), parts.next()) else {
             return;
         };
-        let body = SchemeFields {
-            name: self.spanned(&name),
-            kind: Some(self.spanned(&kind)),
-            fields: self.fields(parts),
-        };
+        let fields = self.fields(parts);
+        let body =
+            SchemeFields { name: self.spanned(&name), kind: Some(self.spanned(&kind)), fields };
 
         match scheme_from_fields(&body) {
             Ok((config, clients)) => {
@@ -199,7 +221,7 @@ impl Builder<'_> {
 
     /// Turns `key value, value` lines into fields; a dotted key `keys.jwks_file` becomes a
     /// nested field, as the same key would be in YAML.
-    fn fields<'i>(&self, pairs: impl Iterator<Item = Pair<'i, G>>) -> Vec<SchemeField> {
+    fn fields<'i>(&mut self, pairs: impl Iterator<Item = Pair<'i, G>>) -> Vec<SchemeField> {
         let mut fields: Vec<SchemeField> = Vec::new();
         for field in pairs {
             let mut parts = field.into_inner();
@@ -207,6 +229,12 @@ impl Builder<'_> {
                 continue;
             };
             let key_span = self.span(&key);
+            let parts = key.as_str().split('.').count();
+            if parts > MAX_KEY_PARTS {
+                let error = SyntaxError::KeyTooDeep { parts, limit: MAX_KEY_PARTS };
+                self.errors.push(Diagnostic::new(key_span, error));
+                continue;
+            }
             let value = Spanned::new(self.values(values.clone()), self.span(&values));
 
             let mut path = key.as_str().split('.').peekable();
@@ -217,7 +245,9 @@ impl Builder<'_> {
                     siblings.push(SchemeField { key: part, value: value.clone() });
                     break;
                 }
-                siblings = nested(siblings, part);
+                // Always a map: `nested` finds or makes one.
+                let Some(inner) = nested(siblings, part) else { break };
+                siblings = inner;
             }
         }
         fields
@@ -352,23 +382,22 @@ impl Builder<'_> {
     }
 }
 
-/// The nested field list under `key` among `siblings`, created if absent.
-fn nested(siblings: &mut Vec<SchemeField>, key: Spanned<String>) -> &mut Vec<SchemeField> {
+/// The nested field list under `key` among `siblings`, created if absent (so never `None`).
+fn nested(siblings: &mut Vec<SchemeField>, key: Spanned<String>) -> Option<&mut Vec<SchemeField>> {
     let position = siblings
         .iter()
         .position(|f| f.key.value == key.value && matches!(f.value.value, FieldValue::Map(_)));
-    let index = match position {
-        Some(index) => index,
+    let field = match position {
+        Some(index) => siblings.get_mut(index),
         None => {
             let value = Spanned::new(FieldValue::Map(Vec::new()), key.span);
             siblings.push(SchemeField { key, value });
-            siblings.len() - 1
+            siblings.last_mut()
         }
     };
-    match &mut siblings[index].value.value {
-        FieldValue::Map(fields) => fields,
-        // invariant: the entry at `index` was found or pushed as a map just above.
-        _ => unreachable!("nested field is a map"),
+    match field.map(|field| &mut field.value.value) {
+        Some(FieldValue::Map(fields)) => Some(fields),
+        _ => None,
     }
 }
 

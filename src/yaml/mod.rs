@@ -105,11 +105,17 @@ const ROUTE_FIELDS: &[&str] = &["route", "public", "deny", "allow", "scopes", "a
 const RULE_FIELDS: &[&str] = &["public", "deny", "allow", "scopes", "any_scopes"];
 const ALTERNATIVE_FIELDS: &[&str] = &["scheme", "all", "scopes", "any_scopes"];
 
-/// Reads a YAML policy into the model.
+/// Reads a YAML policy into the model. Text over
+/// [`MAX_POLICY_BYTES`](crate::MAX_POLICY_BYTES) is refused unread.
 ///
 /// # Errors
 /// Every problem found, in file order. A YAML syntax error stops reading, so it comes alone.
 pub fn parse(source: &str) -> Result<Document, Vec<Diagnostic>> {
+    if source.len() > crate::MAX_POLICY_BYTES {
+        let limit = crate::MAX_POLICY_BYTES;
+        let error = crate::syntax::SyntaxError::TooLarge { bytes: source.len(), limit };
+        return Err(vec![Diagnostic::new(crate::model::Span::new(1, 1), error)]);
+    }
     // Numbers keep their text where YAML would change it (`007`, `1_000`), and only `true`
     // and `false` are booleans, so a scope named `on` or `007` stays what was written.
     let options = serde_saphyr::options! {

@@ -32,7 +32,7 @@ fn check(cx: &LintContext<'_>, findings: &mut Vec<Finding>) {
     let needs: Vec<_> = routes.iter().map(|r| super::needs(&r.rule)).collect();
     let trie = Trie::of(routes.iter().map(|r| &r.pattern.value.path));
 
-    for (b, later) in routes.iter().enumerate() {
+    for (b, (later, later_needs)) in routes.iter().zip(&needs).enumerate() {
         let pb = &later.pattern.value;
         if has_catch_all(&pb.path) {
             continue;
@@ -43,10 +43,12 @@ fn check(cx: &LintContext<'_>, findings: &mut Vec<Finding>) {
         trie.meeting(0, &pb.path.segments, &mut met);
         met.sort_unstable();
         for a in met.into_iter().filter(|&a| a < b) {
-            let earlier = &routes[a];
+            let (Some(earlier), Some(earlier_needs)) = (routes.get(a), needs.get(a)) else {
+                continue;
+            };
             let pa = &earlier.pattern.value;
             let same = matches!((&earlier.rule, &later.rule), (Public { .. }, Public { .. }))
-                || (needs[a].is_some() && needs[a] == needs[b]);
+                || (earlier_needs.is_some() && earlier_needs == later_needs);
             if same || pa.path.same_shape(&pb.path) || !methods_meet(&pa.methods, &pb.methods) {
                 continue;
             }
@@ -83,18 +85,20 @@ impl<'d> Trie<'d> {
             let mut node = 0;
             for segment in &path.segments {
                 let next = trie.nodes.len();
+                // `node` is always an index of `nodes`: the root, or a child pushed below.
+                let Some(here) = trie.nodes.get_mut(node) else { break };
                 let child = match segment {
-                    Segment::Literal(text) => {
-                        *trie.nodes[node].literals.entry(text).or_insert(next)
-                    }
-                    _ => *trie.nodes[node].param.get_or_insert(next),
+                    Segment::Literal(text) => *here.literals.entry(text).or_insert(next),
+                    _ => *here.param.get_or_insert(next),
                 };
                 if child == next {
                     trie.nodes.push(Node::default());
                 }
                 node = child;
             }
-            trie.nodes[node].routes.push(index);
+            if let Some(here) = trie.nodes.get_mut(node) {
+                here.routes.push(index);
+            }
         }
         trie
     }

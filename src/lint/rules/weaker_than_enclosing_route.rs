@@ -54,7 +54,9 @@ fn is_catch_all(path: &PathPattern) -> bool {
 /// Whether every path `inner` matches lies under `outer`'s prefix (the part before `**`),
 /// with `inner` strictly more specific.
 fn encloses(outer: &PathPattern, inner: &PathPattern) -> bool {
-    let prefix = &outer.segments[..outer.segments.len() - 1];
+    let Some((_catch_all, prefix)) = outer.segments.split_last() else {
+        return false;
+    };
     if inner.segments.len() < prefix.len() || inner == outer {
         return false;
     }
