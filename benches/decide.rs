@@ -6,7 +6,9 @@
 //!   store lookup (100,000 keys and sessions in memory), tree and decision; the JWT cases
 //!   with the verified-token cache off, but `jwt_rs256_cached` (the same token again);
 //! - `decide/jsonwebtoken_decode_rs256`: jsonwebtoken's bare `decode`, the reference for
-//!   Portcullis's overhead on JWTs.
+//!   Portcullis's overhead on JWTs;
+//! - `decide/sha256_of_token_rs256`: the SHA-256 of the same token, which the cached case
+//!   pays to find the token in the cache.
 //!
 //! Run with `cargo bench --bench decide`.
 
@@ -145,6 +147,11 @@ fn requests(c: &mut Criterion) {
                 &validation,
             ))
         })
+    });
+
+    // The floor under the cached case: hashing the token is the cache's key.
+    c.bench_function("decide/sha256_of_token_rs256", |b| {
+        b.iter(|| black_box(SecretHash::of(black_box(&token))))
     });
 }
 

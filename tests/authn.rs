@@ -2247,3 +2247,40 @@ fn a_key_rotation_drops_the_tokens_the_old_keys_verified() {
     let decision = handle.current().decide(&parts, &context());
     assert_invalid_token(&decision, "user_jwt", Rejection::UnknownKey, &[]);
 }
+
+#[test]
+fn setup_hmac_secret_shorter_than_its_hash() {
+    // RFC 7518 section 3.2: at least the hash's length, the longest listed algorithm's.
+    let cases = [
+        ("HS256", "PORTCULLIS_TEST_HMAC_SHORT", Some((31, "HS256", 32))),
+        ("HS256", "PORTCULLIS_TEST_HMAC", None),
+        ("HS256, HS384", "PORTCULLIS_TEST_HMAC", Some((38, "HS384", 48))),
+        ("HS512", "PORTCULLIS_TEST_HMAC", Some((38, "HS512", 64))),
+    ];
+    for (algorithms, variable, refused) in cases {
+        let keys = format!("keys.hmac_secret_env \"{variable}\"");
+        let built = Authenticator::builder(one_jwt_scheme(algorithms, &keys)).build();
+        match (built, refused) {
+            (Ok(_), None) => {}
+            (
+                Err(SetupError::Keys {
+                    source: KeyError::WeakSecret { variable: v, bytes, algorithm, needed },
+                    ..
+                }),
+                Some(expected),
+            ) => {
+                assert_eq!(v, variable);
+                assert_eq!((bytes, algorithm, needed), expected, "{algorithms}");
+            }
+            (other, _) => panic!("{algorithms} with {variable}: {other:?}"),
+        }
+    }
+    let error = Authenticator::builder(one_jwt_scheme(
+        "HS256",
+        "keys.hmac_secret_env \"PORTCULLIS_TEST_HMAC_SHORT\"",
+    ))
+    .build()
+    .expect_err("too short");
+    let message = error.to_string();
+    assert!(message.contains("is 31 bytes; HS256 needs at least 32"), "{message}");
+}
