@@ -1268,6 +1268,26 @@ fn generated_api_key_format() {
 }
 
 #[test]
+fn session_records_redact_their_secrets_in_debug() {
+    // The CSRF token is a secret of the session's, and the id is kept only as its hash,
+    // printed in part: neither may reach a log through `{:?}`.
+    let id = "session-id-0123456789abcdef0123456789";
+    let csrf = "csrf-token-0123456789abcdef0123456789";
+    let record = SessionRecord {
+        sha256: SecretHash::of(id),
+        principal: "alice".into(),
+        scopes: Arc::from([Arc::<str>::from("data:read")]),
+        csrf_token: csrf.into(),
+        expires_at: None,
+    };
+    let debug = format!("{record:?} {:?}", record.sha256);
+    let full_hash: String = Sha256::digest(id).iter().map(|b| format!("{b:02x}")).collect();
+    assert!(debug.contains("alice") && debug.contains("<redacted>"), "{debug}");
+    assert!(!debug.contains(csrf) && !debug.contains(id), "{debug}");
+    assert!(!debug.contains(&full_hash), "the whole hash is printed: {debug}");
+}
+
+#[test]
 fn api_key_in_its_header_or_in_authorization() {
     let h = Harness::new();
     let key = seeded_key('A');
@@ -2283,4 +2303,48 @@ fn setup_hmac_secret_shorter_than_its_hash() {
     .expect_err("too short");
     let message = error.to_string();
     assert!(message.contains("is 31 bytes; HS256 needs at least 32"), "{message}");
+}
+
+#[test]
+fn setup_symmetric_jwk_shorter_than_its_hash() {
+    // RFC 7518 section 3.2 holds for a `kty: oct` key in a JWK Set as for a secret from the
+    // environment: the scheme's algorithms and the key's own `alg` set the floor.
+    let dir = std::env::temp_dir().join(format!("portcullis-oct-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases = [
+        ("HS256", 31, None, Some(("HS256", 32))),
+        ("HS256", 32, None, None),
+        ("HS256", 32, Some("HS512"), Some(("HS512", 64))),
+        ("HS256, HS384", 40, None, Some(("HS384", 48))),
+        ("HS512", 64, Some("HS512"), None),
+    ];
+    for (algorithms, bytes, alg, refused) in cases {
+        let k = URL_SAFE_NO_PAD.encode(vec![7u8; bytes]);
+        let mut jwk = serde_json::json!({ "kty": "oct", "kid": "sym-1", "k": k });
+        if let Some(alg) = alg {
+            jwk["alg"] = alg.into();
+        }
+        let path = dir.join("oct.json");
+        std::fs::write(&path, serde_json::json!({ "keys": [jwk] }).to_string()).unwrap();
+        let engine = one_jwt_scheme(algorithms, "keys.jwks_file \"oct.json\"");
+        let built = Authenticator::builder(engine).key_dir(&dir).build();
+        let case = format!("{algorithms} with {bytes} bytes, alg {alg:?}");
+        match (built, refused) {
+            (Ok(_), None) => {}
+            (Err(SetupError::Keys { source, .. }), Some((algorithm, needed))) => {
+                let message = source.to_string();
+                match source {
+                    KeyError::WeakJwk { path: p, kid, bytes: b, algorithm: a, needed: n } => {
+                        assert_eq!((p, kid.as_deref()), (path.clone(), Some("sym-1")), "{case}");
+                        assert_eq!((b, a, n), (bytes, algorithm, needed), "{case}");
+                    }
+                    other => panic!("{case}: {other:?}"),
+                }
+                let expected = format!("`sym-1` in `{}` is {bytes} bytes", path.display());
+                assert!(message.contains(&expected), "{message}");
+            }
+            (other, _) => panic!("{case}: {:?}", other.map(|_| ())),
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -16,7 +16,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use jsonwebtoken::DecodingKey;
-use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::jwk::{AlgorithmParameters, Jwk, JwkSet};
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
@@ -95,6 +95,26 @@ pub enum KeyError {
         /// The length that algorithm needs.
         needed: usize,
     },
+    /// A symmetric (`kty: oct`) key in a JWK Set shorter than its algorithm's hash
+    /// (RFC 7518 section 3.2), or whose `k` is not base64url.
+    #[error(
+        "the symmetric key {} in `{}` is {bytes} bytes; {algorithm} needs at least {needed} \
+         (RFC 7518 section 3.2)",
+        kid.as_deref().map_or("without a kid".to_owned(), |kid| format!("`{kid}`")),
+        path.display()
+    )]
+    WeakJwk {
+        /// The key set file.
+        path: std::path::PathBuf,
+        /// The key's `kid`, if it has one.
+        kid: Option<String>,
+        /// The key's length in bytes (0 when `k` does not decode).
+        bytes: usize,
+        /// The algorithm with the longest hash among the scheme's and the key's own.
+        algorithm: &'static str,
+        /// The length that algorithm needs.
+        needed: usize,
+    },
 }
 
 impl JwtVerifier {
@@ -107,7 +127,7 @@ impl JwtVerifier {
         cache_capacity: usize,
     ) -> Result<JwtVerifier, KeyError> {
         let keys = match &config.keys {
-            KeySource::JwksFile(path) => jwks_keys(&base_dir.join(path))?,
+            KeySource::JwksFile(path) => jwks_keys(&base_dir.join(path), config)?,
             KeySource::PemFile(path) => vec![pem_key(&base_dir.join(path))?],
             KeySource::HmacSecretEnv(name) => {
                 let secret = std::env::var(name).unwrap_or_default();
@@ -413,35 +433,51 @@ impl<'de> Visitor<'de> for StrictVisitor {
 }
 
 /// RFC 7518 section 3.2: an HMAC key at least as long as the hash output, 32 bytes for
-/// HS256, 48 for HS384 and 64 for HS512; the longest of the scheme's algorithms counts, and
-/// 32 bytes is the floor whatever they are.
-fn check_secret_length(variable: &str, bytes: usize, config: &JwtConfig) -> Result<(), KeyError> {
-    let hash_bytes = |alg: &str| match alg {
-        "HS384" => 48,
-        "HS512" => 64,
-        _ => 32,
+/// HS256, 48 for HS384 and 64 for HS512; the longest of `algorithms` counts, and 32 bytes is
+/// the floor whatever they are. The algorithm and the bytes it needs.
+fn hmac_key_floor<'a>(algorithms: impl Iterator<Item = &'a str>) -> (&'static str, usize) {
+    let floor = |alg: &str| match alg {
+        "HS384" => ("HS384", 48),
+        "HS512" => ("HS512", 64),
+        _ => ("HS256", 32),
     };
-    let hmac = config.algorithms.iter().map(|a| a.as_str()).filter(|a| a.starts_with("HS"));
-    let algorithm = hmac.max_by_key(|a| hash_bytes(a)).unwrap_or("HS256");
-    let needed = hash_bytes(algorithm);
+    algorithms.map(floor).max_by_key(|&(_, needed)| needed).unwrap_or(("HS256", 32))
+}
+
+fn check_secret_length(variable: &str, bytes: usize, config: &JwtConfig) -> Result<(), KeyError> {
+    let (algorithm, needed) = hmac_key_floor(config.algorithms.iter().map(|a| a.as_str()));
     if bytes < needed {
-        return Err(KeyError::WeakSecret {
-            variable: variable.to_owned(),
-            bytes,
-            algorithm,
-            needed,
-        });
+        let variable = variable.to_owned();
+        return Err(KeyError::WeakSecret { variable, bytes, algorithm, needed });
     }
     Ok(())
 }
 
-fn jwks_keys(path: &Path) -> Result<Vec<VerificationKey>, KeyError> {
+/// A `kty: oct` key of a JWK Set must be as long as an HMAC secret from the environment:
+/// its decoded `k` against the scheme's algorithms and the key's own `alg`.
+fn check_jwk_length(path: &Path, jwk: &Jwk, config: &JwtConfig) -> Result<(), KeyError> {
+    let AlgorithmParameters::OctetKey(octets) = &jwk.algorithm else { return Ok(()) };
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(octets.value.trim_end_matches('='))
+        .map_or(0, |k| k.len());
+    let own = jwk.common.key_algorithm.map(|a| a.to_string());
+    let algorithms = config.algorithms.iter().map(|a| a.as_str()).chain(own.as_deref());
+    let (algorithm, needed) = hmac_key_floor(algorithms);
+    if bytes < needed {
+        let (path, kid) = (path.to_path_buf(), jwk.common.key_id.clone());
+        return Err(KeyError::WeakJwk { path, kid, bytes, algorithm, needed });
+    }
+    Ok(())
+}
+
+fn jwks_keys(path: &Path, config: &JwtConfig) -> Result<Vec<VerificationKey>, KeyError> {
     let text = std::fs::read(path).map_err(|source| KeyError::Io { path: path.into(), source })?;
     let bad = |reason: String| KeyError::BadKeyFile { path: path.into(), reason };
     let set: JwkSet = serde_json::from_slice(&text).map_err(|e| bad(e.to_string()))?;
 
     let mut keys = Vec::new();
     for jwk in &set.keys {
+        check_jwk_length(path, jwk, config)?;
         let key = DecodingKey::from_jwk(jwk).map_err(|e| bad(e.to_string()))?;
         let alg = jwk
             .common
