@@ -681,8 +681,9 @@ fn jwt_algorithms_and_keys() {
         jwt("kid as a number", &user_header(json!({"alg": "RS256", "kid": 1})))
             .is(Rejected(Malformed)),
         jwt("kid null", &user_header(json!({"alg": "RS256", "kid": null}))).is(Rejected(Malformed)),
-        // An HMAC secret answers to any kid: `/dev/null` as the key file means an empty
-        // secret, and `' UNION SELECT 'k'` means the secret `k`. Neither is ours.
+        // RFC 8725 §3.10 (kid is untrusted input: path traversal, SQL injection): an HMAC
+        // secret answers to any kid; `/dev/null` as the key file means an empty secret, and
+        // `' UNION SELECT 'k'` means the secret `k`. Neither is ours.
         bearer_at(
             "/shared",
             "kid /dev/null, empty HMAC secret",
@@ -744,7 +745,8 @@ fn jwt_algorithms_and_keys() {
             ),
         )
         .is(Rejected(BadSignature)),
-        // A genuine token that also names a jku is judged by the configured key alone.
+        // RFC 8725 §3.10 (jku and x5u invite SSRF): a genuine token that also names a jku
+        // is judged by the configured key alone, and nothing is fetched.
         jwt(
             "trusted token carrying a jku",
             &user_header(
@@ -1021,20 +1023,25 @@ fn jwt_claims() {
     let rows = vec![
         // RFC 7519 §4.1.4 exp with user_jwt's 30 s leeway: accepted at the exact second
         // exp + leeway, refused one second later.
+        jwt("exp at now - leeway + 1", &user(with(json!({"exp": T - 29, "iat": T - 60}))))
+            .is(Allow),
         jwt("exp at now - leeway", &user(with(json!({"exp": T - 30, "iat": T - 60})))).is(Allow),
         jwt("exp at now - leeway - 1", &user(with(json!({"exp": T - 31, "iat": T - 60}))))
             .is(Rejected(Expired)),
         jwt("exp far in the past", &user(with(json!({"exp": 1, "iat": 0})))).is(Rejected(Expired)),
         jwt("exp negative", &user(with(json!({"exp": -1, "iat": -10})))).is(Rejected(Expired)),
         // RFC 7519 §4.1.5 nbf, same leeway.
+        jwt("nbf at now + leeway - 1", &user(with(json!({"nbf": T + 29})))).is(Allow),
         jwt("nbf at now + leeway", &user(with(json!({"nbf": T + 30})))).is(Allow),
         jwt("nbf at now + leeway + 1", &user(with(json!({"nbf": T + 31}))))
             .is(Rejected(NotYetValid)),
         // RFC 7519 §4.1.6 iat: not in the future beyond the leeway.
+        jwt("iat at now + leeway - 1", &user(with(json!({"iat": T + 29})))).is(Allow),
         jwt("iat at now + leeway", &user(with(json!({"iat": T + 30})))).is(Allow),
         jwt("iat at now + leeway + 1", &user(with(json!({"iat": T + 31}))))
             .is(Rejected(IssuedInFuture)),
-        // max_lifetime 1h: exp - iat at most 3600 s, and iat then required.
+        // RFC 9068 §2.2 (exp and iat are both required of access tokens) and RFC 8725 §3.10:
+        // the scheme's max_lifetime 1h bounds exp - iat at 3600 s, and needs iat.
         jwt("lifetime exactly 1h", &user(with(json!({"iat": T - 10, "exp": T + 3590})))).is(Allow),
         jwt("lifetime 1h + 1s", &user(with(json!({"iat": T - 10, "exp": T + 3591}))))
             .is(Rejected(LifetimeTooLong)),
@@ -1131,9 +1138,12 @@ fn jwt_claims() {
         jwt("sub missing", &user(with(json!({"sub": null})))).is(Rejected(MissingClaim)),
         jwt("sub empty", &user(with(json!({"sub": ""})))).is(Rejected(MissingClaim)),
         jwt("sub as a number", &user(with(json!({"sub": 0})))).is(Rejected(MissingClaim)),
-        // Claims are believed only after the signature: a forged token with perfect claims.
+        // RFC 7515 §5.2 (validate the signature before any claim is used), RFC 8725 §3.1: a
+        // forged token with perfect claims.
         jwt("forged, claims fine", &forged(rs_header())).is(Rejected(BadSignature)),
-        // Scopes: a claim of the wrong type grants nothing (403, not a crash, not a grant).
+        // RFC 9068 §2.2.3 and RFC 8693 §4.2: `scope` is a space-separated string, and scope
+        // tokens are case-sensitive (RFC 6749 §3.3); a claim of another type grants nothing
+        // (403, not a crash, not a grant).
         jwt("scope as an object", &user(with(json!({"scope": {"data:read": true}}))))
             .is(Forbidden(ForbiddenReason::InsufficientScope)),
         jwt("scope with padding spaces", &user(with(json!({"scope": "  data:read  "})))).is(Allow),
@@ -1192,7 +1202,8 @@ fn extraction() {
         r("no-break space (obs-text)", "GET", "/jwt")
             .h("Authorization", [b"Bearer\xa0".as_slice(), token.as_bytes()].concat())
             .is(Bad(ControlCharacters("Authorization".into()))),
-        // Empty tokens.
+        // RFC 6750 §2.1: b64token is `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" /
+        // "/" ) *"="`: at least one character before any padding, so these are no tokens.
         r("Bearer alone", "GET", "/jwt").h("Authorization", "Bearer").is(Bad(BadBearer)),
         r("Bearer and a space", "GET", "/jwt").h("Authorization", "Bearer ").is(Bad(BadBearer)),
         r("Bearer =", "GET", "/jwt").h("Authorization", "Bearer ==").is(Bad(BadBearer)),
@@ -1226,7 +1237,8 @@ fn extraction() {
             .bearer("a")
             .bearer("b")
             .is(Bad(DuplicateAuthorization)),
-        // Unsupported schemes are ignored: the request has no credential for the route.
+        // RFC 9110 §11.6.2 and §11.1: an auth-scheme the route does not speak carries no
+        // credential for it; the request is answered as anonymous, with the challenge.
         r("Basic", "GET", "/jwt").h("Authorization", "Basic dXNlcjpwYXNz").is(Unauthenticated),
         r("Digest", "GET", "/jwt")
             .h("Authorization", r#"Digest username="u", response="x""#)
@@ -1278,8 +1290,10 @@ fn extraction() {
         r("SOH in Authorization", "GET", "/jwt")
             .h("Authorization", b"Bearer a\x01b")
             .is(HttpRefuses),
-        // Tabs and obs-text pass the http crate; the engine refuses them in every
-        // credential-bearing header.
+        // RFC 9110 §5.5: obs-text and HTAB are allowed in field values, so they pass the
+        // http crate; no credential syntax admits them (RFC 6750 §2.1 b64token, RFC 6265
+        // §4.1.1 cookie-octet), so the engine refuses them in Authorization, X-API-Key and
+        // Cookie. (A CSRF header with obs-text counts as absent: see `cookies_and_csrf`.)
         r("obs-text in Authorization", "GET", "/jwt")
             .h("Authorization", b"Bearer \xffabc")
             .is(Bad(ControlCharacters("Authorization".into()))),
@@ -1293,7 +1307,9 @@ fn extraction() {
             .cookie("sid=x")
             .h("Cookie", b"x=\xff")
             .is(Bad(ControlCharacters("Cookie".into()))),
-        // Two explicit credentials the route does not ask for together: which one is it?
+        // RFC 6750 §2: a client uses one method of sending a token per request; two
+        // explicit credentials the route does not ask for together leave the identity
+        // ambiguous. RFC 9110 §5.3: a repeated singleton header cannot be combined.
         r("Bearer and X-API-Key", "GET", "/data")
             .bearer(&token)
             .h("X-API-Key", &a)
@@ -1311,10 +1327,12 @@ fn extraction() {
             .h("X-API-Key", "a")
             .h("X-API-Key", "b")
             .is(Bad(DuplicateHeader("X-API-Key".into()))),
-        // A credential the route does not accept is ignored, never tried in another's place.
+        // CWE-287 (improper authentication): a credential is verified only by the scheme
+        // it was presented for, never tried in another's place.
         r("key on a JWT-only route", "GET", "/jwt").h("X-API-Key", &a).is(Unauthenticated),
         r("key as a Bearer token, key route", "GET", "/key").bearer(&a).is(Unauthenticated),
-        // Explicit beats ambient: a bad token is not replaced by a good session.
+        // OWASP Session Management Cheat Sheet, CWE-352: an ambient cookie is not a
+        // fallback for an explicit credential that failed; the failure answers.
         r("bad token and a valid session", "GET", "/data")
             .bearer("bogus")
             .cookie(&format!("sid={SESSION}"))
@@ -1377,6 +1395,17 @@ fn cookies_and_csrf() {
         r("value with a suffix", "GET", "/data").cookie(&format!("{sid}x")).is(Rejected(Unknown)),
         r("empty value", "GET", "/data").cookie("sid=").is(Rejected(Unknown)),
         r("empty quoted value", "GET", "/data").cookie("sid=\"\"").is(Rejected(Unknown)),
+        // RFC 6265 §4.1.1: one DQUOTE pair around the whole value, or none; cookie-octet
+        // excludes DQUOTE, so a stray or doubled quote is part of no valid session id.
+        r("opening quote only", "GET", "/data")
+            .cookie(&format!("sid=\"{SESSION}"))
+            .is(Rejected(Unknown)),
+        r("closing quote only", "GET", "/data")
+            .cookie(&format!("sid={SESSION}\""))
+            .is(Rejected(Unknown)),
+        r("doubled quotes", "GET", "/data")
+            .cookie(&format!("sid=\"\"{SESSION}\"\""))
+            .is(Rejected(Unknown)),
         r("value percent-encoded", "GET", "/data")
             .cookie(&sid.replace('-', "%2D"))
             .is(Rejected(Unknown)),
@@ -1534,7 +1563,8 @@ fn paths() {
         get("raw space (http refuses)", "/health /admin").is(HttpRefuses),
         get("raw quote", "/static/\"x\"").is(Bad(Path(BadCharacter))),
         get("raw brace", "/static/{x}").is(Bad(Path(BadCharacter))),
-        // Resource exhaustion: 8 KiB and 128 segments at most.
+        // CWE-400 (uncontrolled resource consumption), RFC 9112 §3 (servers bound the
+        // request line): 8 KiB and 128 segments at most.
         get("path over 8 KiB", &long).is(Bad(Path(TooLong))),
         get("129 segments", &many).is(Bad(Path(TooLong))),
     ];
@@ -1584,8 +1614,9 @@ fn methods() {
         r("bare OPTIONS, GET-only route", "OPTIONS", "/jwt").is(Forbidden(NoRoute)),
         r("bare OPTIONS, * route", "OPTIONS", "/admin/users").is(Unauthenticated),
         r("bare OPTIONS, * route, session", "OPTIONS", "/admin/users").cookie(&admin_sid).is(Allow),
-        // Method-override headers and parameters are not HTTP: the engine decides on the
-        // request's method, and so must the application.
+        // OWASP WSTG-CONF-06 (HTTP method tampering via X-HTTP-Method-Override and
+        // friends): overrides are not HTTP; the engine decides on the request's method, and
+        // so must the application.
         r("X-HTTP-Method-Override to GET", "DELETE", "/data/7")
             .bearer(&token)
             .h("X-HTTP-Method-Override", "GET")
@@ -1617,7 +1648,8 @@ fn methods() {
             .cookie(&admin_sid)
             .is(Forbidden(CsrfTokenMissing)),
         r("delete in lower case", "delete", "/data/7").bearer(&token).is(Forbidden(NoRoute)),
-        // Unknown methods match only * routes, and count as unsafe.
+        // RFC 9110 §9.1 (methods are extensible) and §9.2.1 (a method not known to be safe
+        // is not): unknown methods match only * routes, and count as unsafe.
         r("FOO, GET-only route", "FOO", "/jwt").bearer(&token).is(Forbidden(NoRoute)),
         r("PROPFIND under a * route", "PROPFIND", "/admin/users").is(Unauthenticated),
         r("PURGE with a session", "PURGE", "/admin/users")
@@ -1663,14 +1695,17 @@ fn api_keys() {
         with_key("expired a second ago", &key('E')).is(Rejected(CredentialExpired)),
         with_key("expiring this second", &key('N')).is(Rejected(CredentialExpired)),
         with_key("expiring next second", &key('L')).is(Allow),
-        // Another environment's key, or no prefix at all, never reaches the store.
+        // RFC 9110 §11.6.2 / OWASP API2: the visible prefix names the issuer and the
+        // environment; another environment's key, or no prefix at all, never reaches the
+        // store.
         with_key("wrong prefix (live)", &a.replace("sk_test_", "sk_live_"))
             .is(Rejected(WrongPrefix)),
         with_key("prefix in upper case", &a.replace("sk_test_", "SK_TEST_"))
             .is(Rejected(WrongPrefix)),
         with_key("prefix missing", &a["sk_test_".len()..]).is(Rejected(WrongPrefix)),
         with_key("empty key", "").is(Rejected(WrongPrefix)),
-        // Wrong length: the hash covers the whole key.
+        // CWE-1023 (incomplete comparison): the hash covers the whole key, so a truncated
+        // or extended key is another key.
         with_key("one character short", &a[..a.len() - 1]).is(Rejected(Unknown)),
         with_key("one character long", &format!("{a}A")).is(Rejected(Unknown)),
         with_key("padding appended", &format!("{a}=")).is(Rejected(Unknown)),
@@ -1680,15 +1715,16 @@ fn api_keys() {
             .is(Rejected(Unknown)),
         with_key("case changed", &format!("sk_test_{}", "a".repeat(43))).is(Rejected(Unknown)),
         with_key("trailing space", &format!("{a} ")).is(Rejected(Unknown)),
-        // A leaked store holds hashes: offering one as the key must not work (pass the
-        // hash), with or without the prefix in front.
+        // CWE-836 (use of password hash instead of password): a leaked store holds
+        // hashes; offering one as the key must not work, with or without the prefix.
         with_key("the stored hash", &sha256_hex(&a)).is(Rejected(WrongPrefix)),
         with_key("the stored hash after the prefix", &format!("sk_test_{}", sha256_hex(&a)))
             .is(Rejected(Unknown)),
         r("the stored token hash as a token", "GET", "/data")
             .bearer(&sha256_hex(OPAQUE))
             .is(Rejected(Unknown)),
-        // A key sent where keys are not read is not a key.
+        // RFC 6750 §2 (the places a credential is read are fixed): a key sent where keys
+        // are not read is not a key.
         r("key as a cookie", "GET", "/key").cookie(&format!("X-API-Key={a}")).is(Unauthenticated),
         r("key in another header", "GET", "/key").h("X-Api-Token", &a).is(Unauthenticated),
     ];

@@ -147,12 +147,19 @@ pub(crate) fn inspect<'r>(
                 if found.is_some() {
                     return Err(MalformedRequest::DuplicateCookie(cookie_name.to_owned()));
                 }
-                found = Some(value.trim_matches('"'));
+                found = Some(unquote(value));
             }
         }
         presented.sessions.extend(found.map(|value| (id, value)));
     }
     Ok(presented)
+}
+
+/// A cookie value without the one pair of double quotes RFC 6265 section 4.1.1 allows
+/// around it. Anything else is kept as sent: an unbalanced or doubled quote is no session
+/// id, and is looked up (and not found) as it is.
+fn unquote(value: &str) -> &str {
+    value.strip_prefix('"').and_then(|inner| inner.strip_suffix('"')).unwrap_or(value)
 }
 
 fn api_keys(engine: &Engine) -> impl Iterator<Item = (u32, &crate::model::ApiKeyConfig)> {
