@@ -81,7 +81,7 @@ pub mod tower;
 pub mod yaml;
 
 pub use authn::{Authenticator, AuthenticatorBuilder, Context, SetupError, Trace, TraceStep};
-pub use compile::{CompileError, CompileOptions, Engine, MAX_ROUTES};
+pub use compile::{CompileError, CompileOptions, Engine, MAX_ROUTES, PolicyLimits};
 pub use credential::{
     ApiKeyCredential, Credential, Identity, JwtCredential, OpaqueTokenCredential, SessionCredential,
 };

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::compile::{CompileOptions, Engine};
+use crate::compile::{CompileOptions, Engine, PolicyLimits};
 use crate::error::{Diagnostic, LoadError};
 use crate::model::{Document, Span};
 use crate::syntax::SyntaxError;
@@ -40,8 +40,17 @@ impl Syntax {
 /// # Errors
 /// Every problem the reader found, in file order.
 pub fn parse(source: &[u8], syntax: Syntax) -> Result<Document, Vec<Diagnostic>> {
-    if source.len() > MAX_POLICY_BYTES {
-        let error = SyntaxError::TooLarge { bytes: source.len(), limit: MAX_POLICY_BYTES };
+    parse_within(source, syntax, MAX_POLICY_BYTES)
+}
+
+/// [`parse`], refusing text over `max_bytes` (held to [`MAX_POLICY_BYTES`] by the readers).
+fn parse_within(
+    source: &[u8],
+    syntax: Syntax,
+    max_bytes: usize,
+) -> Result<Document, Vec<Diagnostic>> {
+    if source.len() > max_bytes {
+        let error = SyntaxError::TooLarge { bytes: source.len(), limit: max_bytes };
         return Err(vec![Diagnostic::new(Span::new(1, 1), error)]);
     }
     let text = std::str::from_utf8(source).map_err(|error| {
@@ -72,17 +81,25 @@ impl Engine {
     /// [`LoadError::Io`] if the file cannot be read, [`LoadError::Invalid`] with every
     /// problem found otherwise.
     pub fn load(path: impl AsRef<Path>) -> Result<Engine, LoadError> {
+        Engine::load_with(path, PolicyLimits::default())
+    }
+
+    /// [`Engine::load`] within other limits than the defaults.
+    ///
+    /// # Errors
+    /// As [`Engine::load`]; a policy over a limit is [`LoadError::Invalid`].
+    pub fn load_with(path: impl AsRef<Path>, limits: PolicyLimits) -> Result<Engine, LoadError> {
         let path = path.as_ref();
         let invalid = |diagnostics| LoadError::Invalid { file: Some(path.into()), diagnostics };
         let Some(syntax) = Syntax::from_path(path) else {
             let diagnostic = Diagnostic::new(Span::new(1, 1), SyntaxError::UnknownExtension);
             return Err(invalid(vec![diagnostic]));
         };
-        let source = read_bounded(path)?;
+        let source = read_bounded(path, limits.bytes())?;
         let base_dir = Some(path.parent().map_or_else(PathBuf::new, Path::to_path_buf));
 
-        let doc = parse(&source, syntax).map_err(invalid)?;
-        Engine::compile(&doc, &CompileOptions { base_dir }).map_err(invalid)
+        let doc = parse_within(&source, syntax, limits.bytes()).map_err(invalid)?;
+        Engine::compile(&doc, &CompileOptions { base_dir, limits }).map_err(invalid)
     }
 
     /// Compiles policy text. Key files are not looked for (there is no folder to look in).
@@ -90,21 +107,33 @@ impl Engine {
     /// # Errors
     /// [`LoadError::Invalid`] with every problem found.
     pub fn from_text(source: &str, syntax: Syntax) -> Result<Engine, LoadError> {
+        Engine::from_text_with(source, syntax, PolicyLimits::default())
+    }
+
+    /// [`Engine::from_text`] within other limits than the defaults.
+    ///
+    /// # Errors
+    /// As [`Engine::from_text`]; a policy over a limit is [`LoadError::Invalid`].
+    pub fn from_text_with(
+        source: &str,
+        syntax: Syntax,
+        limits: PolicyLimits,
+    ) -> Result<Engine, LoadError> {
         let invalid = |diagnostics| LoadError::Invalid { file: None, diagnostics };
-        let doc = parse(source.as_bytes(), syntax).map_err(invalid)?;
-        Engine::compile(&doc, &CompileOptions::default()).map_err(invalid)
+        let doc = parse_within(source.as_bytes(), syntax, limits.bytes()).map_err(invalid)?;
+        Engine::compile(&doc, &CompileOptions { base_dir: None, limits }).map_err(invalid)
     }
 }
 
-/// Reads at most one byte more than [`MAX_POLICY_BYTES`], so that a huge or endless file
-/// (a FIFO, `/dev/zero`) is refused without being read whole.
-fn read_bounded(path: &Path) -> Result<Vec<u8>, LoadError> {
+/// Reads at most one byte more than `max_bytes`, so that a huge or endless file (a FIFO,
+/// `/dev/zero`) is refused without being read whole.
+fn read_bounded(path: &Path, max_bytes: usize) -> Result<Vec<u8>, LoadError> {
     use std::io::Read as _;
 
     let io = |source| LoadError::Io { path: path.to_path_buf(), source };
     let file = std::fs::File::open(path).map_err(io)?;
     let mut source = Vec::new();
-    let limit = u64::try_from(MAX_POLICY_BYTES).unwrap_or(u64::MAX) + 1;
+    let limit = u64::try_from(max_bytes).unwrap_or(u64::MAX) + 1;
     file.take(limit).read_to_end(&mut source).map_err(io)?;
     Ok(source)
 }

@@ -11,7 +11,7 @@ use portcullis::authn::{DEFAULT_MAX_COOKIES, DEFAULT_MAX_HEADER_BYTES, DEFAULT_M
 use portcullis::syntax::MAX_KEY_PARTS;
 use portcullis::{
     Authenticator, AuthenticatorBuilder, Context, Decision, Engine, MAX_PATH_BYTES,
-    MAX_POLICY_BYTES, MAX_ROUTES, MAX_SEGMENTS, MalformedRequest, PathError, Syntax,
+    MAX_POLICY_BYTES, MAX_ROUTES, MAX_SEGMENTS, MalformedRequest, PathError, PolicyLimits, Syntax,
 };
 use sha2::{Digest as _, Sha256};
 
@@ -419,6 +419,61 @@ fn policy_size_limit_applies_to_text_in_both_syntaxes() {
     let found = portcullis::yaml::parse(&over).expect_err("too large");
     assert_eq!(found.len(), 1);
     assert!(found[0].error.to_string().contains("the limit is 16777216"), "{found:?}");
+}
+
+#[test]
+fn policy_limits_can_be_lowered() {
+    let text = "version 1\nrealm \"api\"\nGET /a public \"a\"\nGET /b public \"b\"\n";
+    let limits = |max_bytes, max_routes| PolicyLimits { max_bytes, max_routes };
+    let len = text.len();
+    let within = Engine::from_text_with(text, Syntax::Dsl, limits(len, 2));
+    assert_eq!(within.map(|e| e.route_count()).ok(), Some(2));
+    assert_eq!(
+        first_error(Engine::from_text_with(text, Syntax::Dsl, limits(len, 1))),
+        "4:1: the policy has 2 routes; the limit is 1"
+    );
+    assert_eq!(
+        first_error(Engine::from_text_with(text, Syntax::Dsl, limits(len - 1, 2))),
+        format!("1:1: the policy is {len} bytes; the limit is {}", len - 1)
+    );
+    // The same from a file, and in YAML.
+    let dir = std::env::temp_dir().join(format!("portcullis-limits-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let yaml = dir.join("two.yaml");
+    std::fs::write(
+        &yaml,
+        "version: 1\nrealm: api\nroutes:\n  - { route: GET /a, public: a }\n  \
+                           - { route: GET /b, public: b }\n",
+    )
+    .unwrap();
+    assert!(Engine::load_with(&yaml, limits(MAX_POLICY_BYTES, 2)).is_ok());
+    let error = Engine::load_with(&yaml, limits(MAX_POLICY_BYTES, 1)).expect_err("2 routes");
+    let diagnostic = error.diagnostics().first().expect("a diagnostic");
+    assert_eq!(diagnostic.error.to_string(), "the policy has 2 routes; the limit is 1");
+    let error = Engine::load_with(&yaml, limits(20, 2)).expect_err("too large");
+    let diagnostic = error.diagnostics().first().expect("a diagnostic");
+    // Reading stopped one byte past the limit.
+    assert_eq!(diagnostic.error.to_string(), "the policy is 21 bytes; the limit is 20");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn policy_size_limit_cannot_be_raised_and_bounds_file_reads() {
+    let over = padded(Syntax::Dsl, MAX_POLICY_BYTES + 1);
+    let raised = PolicyLimits { max_bytes: usize::MAX, ..PolicyLimits::default() };
+    assert_eq!(
+        first_error(Engine::from_text_with(&over, Syntax::Dsl, raised)),
+        "1:1: the policy is 16777217 bytes; the limit is 16777216"
+    );
+    // A file far over the limit is read only to one byte past it.
+    let dir = std::env::temp_dir().join(format!("portcullis-huge-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("huge.policy");
+    std::fs::write(&path, padded(Syntax::Dsl, MAX_POLICY_BYTES + 4096)).unwrap();
+    let error = Engine::load(&path).expect_err("too large");
+    let diagnostic = error.diagnostics().first().expect("a diagnostic");
+    assert_eq!(diagnostic.error.to_string(), "the policy is 16777217 bytes; the limit is 16777216");
+    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]

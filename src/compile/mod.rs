@@ -100,9 +100,14 @@ pub enum CompileError {
         /// Where it was looked for.
         resolved: PathBuf,
     },
-    /// The policy is larger than the compiler accepts.
-    #[error("the policy has {0} routes; the limit is {max}", max = MAX_ROUTES)]
-    TooManyRoutes(usize),
+    /// The policy has more routes than [`PolicyLimits::max_routes`].
+    #[error("the policy has {routes} routes; the limit is {limit}")]
+    TooManyRoutes {
+        /// How many routes the policy has.
+        routes: usize,
+        /// The limit it exceeds.
+        limit: usize,
+    },
 }
 
 fn in_place(place: &Option<String>) -> String {
@@ -156,7 +161,7 @@ impl std::fmt::Display for Place<'_> {
     }
 }
 
-/// The most routes one policy may hold.
+/// The most routes one policy may hold, unless [`PolicyLimits::max_routes`] says otherwise.
 pub const MAX_ROUTES: usize = 250_000;
 
 /// Settings for [`Engine::compile`].
@@ -165,6 +170,35 @@ pub struct CompileOptions {
     /// The folder that key file paths are relative to (the policy file's folder). When set,
     /// key files must exist; when `None`, they are not looked for.
     pub base_dir: Option<PathBuf>,
+    /// How large a policy may be.
+    pub limits: PolicyLimits,
+}
+
+/// How large a policy may be; a policy over a limit is a load error at the place it goes
+/// over. Pass them to [`Engine::load_with`] or [`Engine::from_text_with`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PolicyLimits {
+    /// The most bytes of policy text read, [`MAX_POLICY_BYTES`](crate::MAX_POLICY_BYTES)
+    /// (16 MiB) by default. It can lower that ceiling, not raise it: the readers' own
+    /// budgets (YAML nodes and events, the DSL's line table) are sized for it, so a larger
+    /// value counts as the ceiling.
+    pub max_bytes: usize,
+    /// The most routes, [`MAX_ROUTES`] by default. Compiling is linear in the routes, and
+    /// `max_bytes` bounds them too.
+    pub max_routes: usize,
+}
+
+impl Default for PolicyLimits {
+    fn default() -> PolicyLimits {
+        PolicyLimits { max_bytes: crate::MAX_POLICY_BYTES, max_routes: MAX_ROUTES }
+    }
+}
+
+impl PolicyLimits {
+    /// `max_bytes`, held to the readers' ceiling.
+    pub(crate) fn bytes(&self) -> usize {
+        self.max_bytes.min(crate::MAX_POLICY_BYTES)
+    }
 }
 
 /// A compiled policy: what requests are decided on. Cheap to share between threads
@@ -235,9 +269,10 @@ impl Engine {
         let mut scopes = compiler.catalogue(doc);
         let mut routes = Vec::with_capacity(doc.routes.len());
         let mut tree = TreeBuilder::new();
-        if let Some(first_too_many) = doc.routes.get(MAX_ROUTES) {
+        let limit = options.limits.max_routes;
+        if let Some(first_too_many) = doc.routes.get(limit) {
             let span = first_too_many.pattern.span;
-            compiler.error(span, CompileError::TooManyRoutes(doc.routes.len()));
+            compiler.error(span, CompileError::TooManyRoutes { routes: doc.routes.len(), limit });
         }
 
         let resolve = Resolve { doc, schemes: &schemes, ids: &scheme_ids };
