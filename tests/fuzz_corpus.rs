@@ -1,8 +1,9 @@
-//! Replays the fuzz corpora under plain `cargo test`: every file in `fuzz/corpus/<target>/`
-//! and, when the folder exists, `fuzz/artifacts/<target>/` (the crashes `cargo fuzz run`
-//! saved) goes through the same entry point the fuzz target calls (`fuzz/entries/mod.rs`),
-//! without libfuzzer. A missing or empty corpus fails the test, so that it cannot pass by
-//! replaying nothing.
+//! Replays the fuzz corpora under plain `cargo test`: every file in `fuzz/seeds/<target>/`
+//! (the hand-written, named inputs), `fuzz/corpus/<target>/` (what the fuzzer kept) and,
+//! when the folder exists, `fuzz/artifacts/<target>/` (the crashes `cargo fuzz run` saved)
+//! goes through the same entry point the fuzz target calls (`fuzz/entries/mod.rs`), without
+//! libfuzzer. A missing or empty seed or corpus folder fails the test, so that it cannot
+//! pass by replaying nothing.
 
 #[path = "../fuzz/entries/mod.rs"]
 mod entries;
@@ -21,14 +22,22 @@ fn files_in(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// Runs every corpus and artifact file of `target` through `entry`, and fails naming each
-/// file that panicked.
+/// `fuzz/<folder>/<target>`.
+fn fuzz_dir(folder: &str, target: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz").join(folder).join(target)
+}
+
+/// Runs every seed, corpus and artifact file of `target` through `entry`, and fails naming
+/// each file that panicked.
 fn replay(target: &str, entry: fn(&[u8])) {
-    let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
-    let corpus = fuzz.join("corpus").join(target);
-    let mut files = files_in(&corpus);
-    assert!(!files.is_empty(), "{} is missing or empty", corpus.display());
-    files.extend(files_in(&fuzz.join("artifacts").join(target)));
+    let mut files = Vec::new();
+    for folder in ["seeds", "corpus"] {
+        let dir = fuzz_dir(folder, target);
+        let found = files_in(&dir);
+        assert!(!found.is_empty(), "{} is missing or empty", dir.display());
+        files.extend(found);
+    }
+    files.extend(files_in(&fuzz_dir("artifacts", target)));
 
     let failed: Vec<String> = files
         .iter()
@@ -82,8 +91,8 @@ fn engine() {
 
 /// The status of a request_extraction seed.
 fn seed_status(name: &str) -> Option<u16> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/request_extraction");
-    let data = std::fs::read(path.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let data = std::fs::read(fuzz_dir("seeds", "request_extraction").join(name))
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
     entries::request_extraction_status(&data)
 }
 
@@ -119,8 +128,7 @@ fn request_extraction_seeds_reach_every_outcome() {
 
 #[test]
 fn every_valid_jwt_seed_is_allowed_somewhere() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/jwt");
-    let valid: Vec<PathBuf> = files_in(&dir)
+    let valid: Vec<PathBuf> = files_in(&fuzz_dir("seeds", "jwt"))
         .into_iter()
         .filter(|f| f.file_name().unwrap().to_string_lossy().starts_with("valid_"))
         .collect();
@@ -133,9 +141,10 @@ fn every_valid_jwt_seed_is_allowed_somewhere() {
 
 #[test]
 fn the_engine_corpus_compiles_and_allows() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/engine");
+    let mut files = files_in(&fuzz_dir("seeds", "engine"));
+    files.extend(files_in(&fuzz_dir("corpus", "engine")));
     let rounds: Vec<Option<usize>> =
-        files_in(&dir).iter().map(|f| entries::engine_round(&std::fs::read(f).unwrap())).collect();
+        files.iter().map(|f| entries::engine_round(&std::fs::read(f).unwrap())).collect();
     let compiled = rounds.iter().flatten().count();
     let allowed: usize = rounds.iter().flatten().sum();
     assert!(compiled * 4 >= rounds.len(), "{compiled} of {} policies compile", rounds.len());

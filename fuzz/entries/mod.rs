@@ -180,7 +180,8 @@ pub const CSRF_ADMIN: &str = "csrf-admin-510e527f9b05688c";
 /// `admin`), RS256 `rsa-2` (bob, `data:read`), EdDSA `ed-1` (erin, `admin`), and pem_jwt
 /// RS256 `typ at+jwt` (pat, `admin`), then user_jwt `rsa-1` again with `aud` an array
 /// (`["x.test", "api.test"]`); all issued at `NOW - 10`, expiring at `NOW + 600`. The
-/// invalid tokens in `fuzz/corpus/jwt/` were minted the same way. The fuzzer cannot forge a signature, so no other bearer token may ever be allowed.
+/// invalid tokens in `fuzz/seeds/jwt/` were minted the same way. The fuzzer cannot forge a
+/// signature, so no other bearer token may ever be allowed.
 static VALID_TOKENS: LazyLock<HashSet<&'static str>> =
     LazyLock::new(|| include_str!("valid_tokens.txt").lines().collect());
 
