@@ -34,11 +34,11 @@ impl ApiKeyVerifier {
         // Compare against every candidate without stopping early: the time taken depends on
         // how many keys share the (public) prefix, never on how much of a hash matched.
         let mut found = None;
-        for record in self.store.keys_with_prefix(prefix) {
+        self.store.visit_keys_with_prefix(prefix, &mut |record| {
             if record.sha256.matches(&hash) {
-                found = Some(record);
+                found = Some(record.clone());
             }
-        }
+        });
         let record = found.ok_or(Rejection::Unknown)?;
 
         if record.revoked {

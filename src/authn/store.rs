@@ -122,6 +122,14 @@ pub trait KeyStore: Send + Sync {
     /// Every key whose visible prefix is `prefix` (a principal may hold several, for
     /// rotation). The caller compares hashes itself, in constant time.
     fn keys_with_prefix(&self, prefix: &str) -> Vec<ApiKeyRecord>;
+
+    /// Shows `visit` every key whose visible prefix is `prefix`: what verification calls.
+    /// The default walks [`KeyStore::keys_with_prefix`]; a store holding its records in
+    /// memory can lend them instead, and spare each request a list and copies of records
+    /// that do not match.
+    fn visit_keys_with_prefix(&self, prefix: &str, visit: &mut dyn FnMut(&ApiKeyRecord)) {
+        self.keys_with_prefix(prefix).iter().for_each(visit);
+    }
 }
 
 /// Where an opaque token scheme finds tokens.
@@ -171,6 +179,11 @@ impl KeyStore for MemoryKeyStore {
     fn keys_with_prefix(&self, prefix: &str) -> Vec<ApiKeyRecord> {
         let keys = self.keys.read().unwrap_or_else(|poisoned| poisoned.into_inner());
         keys.get(prefix).cloned().unwrap_or_default()
+    }
+
+    fn visit_keys_with_prefix(&self, prefix: &str, visit: &mut dyn FnMut(&ApiKeyRecord)) {
+        let keys = self.keys.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        keys.get(prefix).into_iter().flatten().for_each(visit);
     }
 }
 
