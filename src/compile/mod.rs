@@ -179,9 +179,9 @@ pub struct CompileOptions {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PolicyLimits {
     /// The most bytes of policy text read, [`MAX_POLICY_BYTES`](crate::MAX_POLICY_BYTES)
-    /// (16 MiB) by default. It can lower that ceiling, not raise it: the readers' own
-    /// budgets (YAML nodes and events, the DSL's line table) are sized for it, so a larger
-    /// value counts as the ceiling.
+    /// (16 MiB) by default. It can lower that ceiling, not raise it: the readers refuse
+    /// larger text themselves, and the YAML reader's node and event budgets are sized for
+    /// it, so a larger value counts as the ceiling.
     pub max_bytes: usize,
     /// The most routes, [`MAX_ROUTES`] by default. Compiling is linear in the routes, and
     /// `max_bytes` bounds them too.
