@@ -12,7 +12,7 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 
 use crate::authn::{Authenticator, AuthenticatorBuilder, SetupError};
-use crate::compile::Engine;
+use crate::compile::{Engine, PolicyLimits};
 use crate::error::LoadError;
 
 /// A shared, replaceable [`Authenticator`]. Clones share the same current authenticator.
@@ -68,7 +68,23 @@ impl AuthenticatorHandle {
         path: impl AsRef<Path>,
         bind: impl FnOnce(AuthenticatorBuilder) -> AuthenticatorBuilder,
     ) -> Result<(), ReloadError> {
-        let engine = Engine::load(path)?;
+        self.reload_with(path, PolicyLimits::default(), bind)
+    }
+
+    /// [`AuthenticatorHandle::reload`] within other policy limits than the defaults; a
+    /// service that loaded its first policy with [`Engine::load_with`] reloads with this,
+    /// so that a new policy is held to the same limits.
+    ///
+    /// # Errors
+    /// As [`AuthenticatorHandle::reload`]; a policy over a limit is a
+    /// [`ReloadError::Policy`].
+    pub fn reload_with(
+        &self,
+        path: impl AsRef<Path>,
+        limits: PolicyLimits,
+        bind: impl FnOnce(AuthenticatorBuilder) -> AuthenticatorBuilder,
+    ) -> Result<(), ReloadError> {
+        let engine = Engine::load_with(path, limits)?;
         let authenticator = bind(Authenticator::builder(engine)).build()?;
         self.replace(authenticator);
         Ok(())

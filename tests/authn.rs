@@ -2308,7 +2308,8 @@ fn setup_hmac_secret_shorter_than_its_hash() {
 #[test]
 fn setup_symmetric_jwk_shorter_than_its_hash() {
     // RFC 7518 section 3.2 holds for a `kty: oct` key in a JWK Set as for a secret from the
-    // environment: the scheme's algorithms and the key's own `alg` set the floor.
+    // environment: the key's own `alg` sets the floor (it verifies nothing else), or without
+    // one the longest of the scheme's algorithms.
     let dir = std::env::temp_dir().join(format!("portcullis-oct-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let cases = [
@@ -2316,6 +2317,8 @@ fn setup_symmetric_jwk_shorter_than_its_hash() {
         ("HS256", 32, None, None),
         ("HS256", 32, Some("HS512"), Some(("HS512", 64))),
         ("HS256, HS384", 40, None, Some(("HS384", 48))),
+        ("HS256, HS512", 32, Some("HS256"), None),
+        ("HS256, HS512", 32, Some("RSA-OAEP"), Some(("HS512", 64))),
         ("HS512", 64, Some("HS512"), None),
     ];
     for (algorithms, bytes, alg, refused) in cases {
@@ -2344,6 +2347,19 @@ fn setup_symmetric_jwk_shorter_than_its_hash() {
                 assert!(message.contains(&expected), "{message}");
             }
             (other, _) => panic!("{case}: {:?}", other.map(|_| ())),
+        }
+    }
+    // A `k` that is not unpadded base64url is no key at all.
+    for k in ["not base64!", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="] {
+        let jwk = serde_json::json!({ "kty": "oct", "kid": "sym-1", "k": k });
+        std::fs::write(dir.join("oct.json"), serde_json::json!({ "keys": [jwk] }).to_string())
+            .unwrap();
+        let engine = one_jwt_scheme("HS256", "keys.jwks_file \"oct.json\"");
+        match Authenticator::builder(engine).key_dir(&dir).build() {
+            Err(SetupError::Keys { source: KeyError::BadKeyFile { reason, .. }, .. }) => {
+                assert!(reason.contains("`sym-1` is not unpadded base64url"), "{reason}");
+            }
+            other => panic!("{k}: {:?}", other.map(|_| ())),
         }
     }
     std::fs::remove_dir_all(&dir).ok();

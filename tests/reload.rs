@@ -20,7 +20,7 @@ use portcullis::authn::events::{Event, Observer};
 use portcullis::authn::store::MemoryKeyStore;
 use portcullis::{
     Authenticator, AuthenticatorBuilder, AuthenticatorHandle, Context, Decision, Engine,
-    ReloadError, SetupError,
+    PolicyLimits, ReloadError, SetupError,
 };
 
 /// `GET /x` needs the key and `GET /z` is denied.
@@ -258,6 +258,28 @@ fn a_policy_that_does_not_compile_is_refused_and_the_old_one_serves() {
     let error = handle.reload(policies.path("absent"), bind(&keys)).expect_err("refused");
     assert!(matches!(error, ReloadError::Policy(_)), "{error:?}");
     assert!(Arc::ptr_eq(&before, &handle.current()), "the authenticator was replaced");
+}
+
+#[test]
+fn a_reload_is_held_to_the_limits_it_is_given() {
+    let policies = Policies::new("limits");
+    let (keys, key) = key_store();
+    let requests = requests(&key);
+    let handle = AuthenticatorHandle::new(authenticator(&policies.path("alpha"), &keys));
+    let before = handle.current();
+
+    // beta has two routes: one over a limit of one, within a limit of two.
+    let one = PolicyLimits { max_routes: 1, ..PolicyLimits::default() };
+    let error = handle.reload_with(policies.path("beta"), one, bind(&keys)).expect_err("over");
+    let ReloadError::Policy(error) = error else { panic!("{error:?}") };
+    let messages: Vec<String> = error.diagnostics().iter().map(|d| d.error.to_string()).collect();
+    assert_eq!(messages, ["the policy has 2 routes; the limit is 1"]);
+    assert!(Arc::ptr_eq(&before, &handle.current()), "the authenticator was replaced");
+
+    let two = PolicyLimits { max_routes: 2, ..PolicyLimits::default() };
+    handle.reload_with(policies.path("beta"), two, bind(&keys)).expect("within the limits");
+    assert!(!Arc::ptr_eq(&before, &handle.current()), "beta was not swapped in");
+    assert_ne!(decide_all(&handle.current(), &requests), decide_all(&before, &requests));
 }
 
 #[test]

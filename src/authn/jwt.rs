@@ -96,10 +96,11 @@ pub enum KeyError {
         needed: usize,
     },
     /// A symmetric (`kty: oct`) key in a JWK Set shorter than its algorithm's hash
-    /// (RFC 7518 section 3.2), or whose `k` is not base64url.
+    /// (RFC 7518 section 3.2).
     #[error(
         "the symmetric key {} in `{}` is {bytes} bytes; {algorithm} needs at least {needed} \
-         (RFC 7518 section 3.2)",
+         (RFC 7518 section 3.2): replace its `k` with {needed} or more random bytes, in \
+         unpadded base64url",
         kid.as_deref().map_or("without a kid".to_owned(), |kid| format!("`{kid}`")),
         path.display()
     )]
@@ -108,9 +109,9 @@ pub enum KeyError {
         path: std::path::PathBuf,
         /// The key's `kid`, if it has one.
         kid: Option<String>,
-        /// The key's length in bytes (0 when `k` does not decode).
+        /// The key's length in bytes.
         bytes: usize,
-        /// The algorithm with the longest hash among the scheme's and the key's own.
+        /// The key's own `alg`, or without one the scheme's algorithm with the longest hash.
         algorithm: &'static str,
         /// The length that algorithm needs.
         needed: usize,
@@ -453,21 +454,35 @@ fn check_secret_length(variable: &str, bytes: usize, config: &JwtConfig) -> Resu
     Ok(())
 }
 
-/// A `kty: oct` key of a JWK Set must be as long as an HMAC secret from the environment:
-/// its decoded `k` against the scheme's algorithms and the key's own `alg`.
+/// A `kty: oct` key of a JWK Set must be as long as an HMAC secret from the environment.
+/// A key naming its `alg` verifies only that algorithm (see `candidates`), so its own
+/// algorithm sets the floor; a key without one may verify any of the scheme's, so the
+/// longest of those does.
 fn check_jwk_length(path: &Path, jwk: &Jwk, config: &JwtConfig) -> Result<(), KeyError> {
     let AlgorithmParameters::OctetKey(octets) = &jwk.algorithm else { return Ok(()) };
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(octets.value.trim_end_matches('='))
-        .map_or(0, |k| k.len());
-    let own = jwk.common.key_algorithm.map(|a| a.to_string());
-    let algorithms = config.algorithms.iter().map(|a| a.as_str()).chain(own.as_deref());
-    let (algorithm, needed) = hmac_key_floor(algorithms);
+    let kid = || jwk.common.key_id.as_deref().map_or("without a kid".into(), |k| format!("`{k}`"));
+    let Ok(k) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&octets.value) else {
+        let reason = format!("the `k` of the symmetric key {} is not unpadded base64url", kid());
+        return Err(KeyError::BadKeyFile { path: path.to_path_buf(), reason });
+    };
+    // As `jwks_keys` reads it: an `alg` that names no signature algorithm restricts nothing.
+    let own = jwk_algorithm(jwk).map(|alg| format!("{alg:?}"));
+    let (algorithm, needed) = match &own {
+        Some(own) => hmac_key_floor(std::iter::once(own.as_str())),
+        None => hmac_key_floor(config.algorithms.iter().map(|a| a.as_str())),
+    };
+    let bytes = k.len();
     if bytes < needed {
         let (path, kid) = (path.to_path_buf(), jwk.common.key_id.clone());
         return Err(KeyError::WeakJwk { path, kid, bytes, algorithm, needed });
     }
     Ok(())
+}
+
+/// The signature algorithm a JWK's `alg` names, if it names one.
+fn jwk_algorithm(jwk: &Jwk) -> Option<jsonwebtoken::Algorithm> {
+    let alg = jwk.common.key_algorithm?;
+    jsonwebtoken::Algorithm::from_str(&alg.to_string()).ok()
 }
 
 fn jwks_keys(path: &Path, config: &JwtConfig) -> Result<Vec<VerificationKey>, KeyError> {
@@ -479,10 +494,7 @@ fn jwks_keys(path: &Path, config: &JwtConfig) -> Result<Vec<VerificationKey>, Ke
     for jwk in &set.keys {
         check_jwk_length(path, jwk, config)?;
         let key = DecodingKey::from_jwk(jwk).map_err(|e| bad(e.to_string()))?;
-        let alg = jwk
-            .common
-            .key_algorithm
-            .and_then(|a| jsonwebtoken::Algorithm::from_str(&a.to_string()).ok());
+        let alg = jwk_algorithm(jwk);
         keys.push(VerificationKey { kid: jwk.common.key_id.clone(), alg, key });
     }
     if keys.is_empty() {

@@ -156,8 +156,8 @@ pub(crate) fn inspect<'r>(
 }
 
 /// A cookie value without the one pair of double quotes RFC 6265 section 4.1.1 allows
-/// around it. Anything else is kept as sent: an unbalanced or doubled quote is no session
-/// id, and is looked up (and not found) as it is.
+/// around it. Only that pair goes: a lone quote stays, and of doubled quotes the inner pair
+/// stays, so what is looked up still holds a quote, which no session id does.
 fn unquote(value: &str) -> &str {
     value.strip_prefix('"').and_then(|inner| inner.strip_suffix('"')).unwrap_or(value)
 }

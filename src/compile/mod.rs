@@ -174,8 +174,10 @@ pub struct CompileOptions {
     pub limits: PolicyLimits,
 }
 
-/// How large a policy may be; a policy over a limit is a load error at the place it goes
-/// over. Pass them to [`Engine::load_with`] or [`Engine::from_text_with`].
+/// How large a policy may be; a policy over a limit is a load error (at 1:1 for its size,
+/// at the first route over for its routes). Pass them to [`Engine::load_with`] or
+/// [`Engine::from_text_with`]; [`Engine::compile`] reads `max_routes` only, since the text
+/// is read before it is called.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PolicyLimits {
     /// The most bytes of policy text read, [`MAX_POLICY_BYTES`](crate::MAX_POLICY_BYTES)
