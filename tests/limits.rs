@@ -440,12 +440,9 @@ fn policy_limits_can_be_lowered() {
     let dir = std::env::temp_dir().join(format!("portcullis-limits-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let yaml = dir.join("two.yaml");
-    std::fs::write(
-        &yaml,
-        "version: 1\nrealm: api\nroutes:\n  - { route: GET /a, public: a }\n  \
-                           - { route: GET /b, public: b }\n",
-    )
-    .unwrap();
+    let two_routes = "version: 1\nrealm: api\nroutes:\n  \
+                      - { route: GET /a, public: a }\n  - { route: GET /b, public: b }\n";
+    std::fs::write(&yaml, two_routes).unwrap();
     assert!(Engine::load_with(&yaml, limits(MAX_POLICY_BYTES, 2)).is_ok());
     let error = Engine::load_with(&yaml, limits(MAX_POLICY_BYTES, 1)).expect_err("2 routes");
     let diagnostic = error.diagnostics().first().expect("a diagnostic");

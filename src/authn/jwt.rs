@@ -101,7 +101,7 @@ pub enum KeyError {
         "the symmetric key {} in `{}` is {bytes} bytes; {algorithm} needs at least {needed} \
          (RFC 7518 section 3.2): replace its `k` with {needed} or more random bytes, in \
          unpadded base64url",
-        kid.as_deref().map_or("without a kid".to_owned(), |kid| format!("`{kid}`")),
+        key_name(kid.as_deref()),
         path.display()
     )]
     WeakJwk {
@@ -455,14 +455,14 @@ fn check_secret_length(variable: &str, bytes: usize, config: &JwtConfig) -> Resu
 }
 
 /// A `kty: oct` key of a JWK Set must be as long as an HMAC secret from the environment.
-/// A key naming its `alg` verifies only that algorithm (see `candidates`), so its own
+/// A key naming its `alg` verifies only that algorithm (see `JwtVerifier::key`), so its own
 /// algorithm sets the floor; a key without one may verify any of the scheme's, so the
 /// longest of those does.
 fn check_jwk_length(path: &Path, jwk: &Jwk, config: &JwtConfig) -> Result<(), KeyError> {
     let AlgorithmParameters::OctetKey(octets) = &jwk.algorithm else { return Ok(()) };
-    let kid = || jwk.common.key_id.as_deref().map_or("without a kid".into(), |k| format!("`{k}`"));
     let Ok(k) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&octets.value) else {
-        let reason = format!("the `k` of the symmetric key {} is not unpadded base64url", kid());
+        let name = key_name(jwk.common.key_id.as_deref());
+        let reason = format!("the `k` of the symmetric key {name} is not unpadded base64url");
         return Err(KeyError::BadKeyFile { path: path.to_path_buf(), reason });
     };
     // As `jwks_keys` reads it: an `alg` that names no signature algorithm restricts nothing.
@@ -477,6 +477,11 @@ fn check_jwk_length(path: &Path, jwk: &Jwk, config: &JwtConfig) -> Result<(), Ke
         return Err(KeyError::WeakJwk { path, kid, bytes, algorithm, needed });
     }
     Ok(())
+}
+
+/// A JWK as messages name it: by its `kid`, quoted, or as having none.
+fn key_name(kid: Option<&str>) -> String {
+    kid.map_or_else(|| "without a kid".to_owned(), |kid| format!("`{kid}`"))
 }
 
 /// The signature algorithm a JWK's `alg` names, if it names one.
