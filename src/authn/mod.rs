@@ -389,7 +389,9 @@ impl Authenticator {
         mut trace: Option<&mut Trace>,
     ) -> Decision {
         let target = uri.path_and_query().map_or("/", |pq| pq.as_str());
-        let preflight = headers.contains_key(http::header::ACCESS_CONTROL_REQUEST_METHOD);
+        // Only an OPTIONS request can be a preflight: others need not look for the header.
+        let preflight = *method == Method::OPTIONS
+            && headers.contains_key(http::header::ACCESS_CONTROL_REQUEST_METHOD);
         let method = method.as_str();
         let request = Request::new(method, target).with_preflight(preflight);
 
@@ -421,7 +423,7 @@ impl Authenticator {
             }
         }
         let ambient = attempts.is_empty();
-        let has_session = presented.sessions.iter().any(|(s, _)| accepted.contains(s));
+        let has_session = presented.sessions.iter().any(|s| accepted.contains(&s.scheme));
         if let Some(trace) = trace.as_deref_mut() {
             if !ambient && has_session {
                 trace.steps.push(TraceStep::SessionIgnored);
@@ -441,11 +443,11 @@ impl Authenticator {
             }
         }
         if ambient {
-            for (scheme, id) in presented.sessions.iter().filter(|(s, _)| accepted.contains(s)) {
-                let outcome = self.verify_session(*scheme, id, method, headers, context);
+            for session in presented.sessions.iter().filter(|s| accepted.contains(&s.scheme)) {
+                let outcome = self.verify_session(session, method, context);
                 if let Some(trace) = trace.as_deref_mut() {
                     trace.record(
-                        self.scheme_name(*scheme),
+                        self.scheme_name(session.scheme),
                         outcome.as_ref().map_err(|e| e.rejection),
                     );
                 }
@@ -483,11 +485,14 @@ impl Authenticator {
                     })
                     .collect()
             };
-            let shaped = jwt::looks_like_jws(token);
-            let mut schemes = of_kind(shaped);
-            if schemes.is_empty() {
-                schemes = of_kind(!shaped);
-            }
+            // The token's shape decides only when the route accepts both kinds: it is not
+            // read otherwise.
+            let (jwt, opaque) = (of_kind(true), of_kind(false));
+            let schemes = match (jwt.is_empty(), opaque.is_empty()) {
+                (false, false) if jwt::looks_like_jws(token) => jwt,
+                (false, false) | (true, _) => opaque,
+                (false, true) => jwt,
+            };
             if !schemes.is_empty() {
                 attempts.push(Attempt { secret: token, schemes });
             }
@@ -544,23 +549,20 @@ impl Authenticator {
 
     fn verify_session(
         &self,
-        scheme: u32,
-        id: &str,
+        session: &request::PresentedSession<'_>,
         method: &str,
-        headers: &HeaderMap,
         context: &Context,
     ) -> Result<SessionOutcome, AuthError> {
-        let Some(Verifier::Session(verifier)) = self.verifiers.get(scheme as usize) else {
+        let Some(Verifier::Session(verifier)) = self.verifiers.get(session.scheme as usize) else {
             return Err(AuthError {
                 code: AuthErrorCode::InvalidToken,
                 scheme: Arc::from(""),
                 rejection: Rejection::Unknown,
             });
         };
-        let name = self.engine.schemes.get(scheme as usize).and_then(|s| s.header.as_ref());
-        let csrf = name.and_then(|name| headers.get(name)).and_then(|value| value.to_str().ok());
+        let csrf = session.csrf.and_then(|value| value.to_str().ok());
         let unsafe_method = !matches!(method, "GET" | "HEAD" | "OPTIONS" | "TRACE");
-        verifier.verify(id, csrf, unsafe_method, context.now).map_err(|rejection| {
+        verifier.verify(session.id, csrf, unsafe_method, context.now).map_err(|rejection| {
             self.emit(Event::CredentialRejected { scheme: verifier.scheme.clone(), rejection });
             AuthError {
                 code: AuthErrorCode::InvalidToken,

@@ -12,7 +12,7 @@
 //! is known before its bytes are read, and cookies are counted while their characters are
 //! checked.
 
-use http::header::{AUTHORIZATION, COOKIE, HeaderMap};
+use http::header::{AUTHORIZATION, COOKIE, HeaderMap, HeaderValue};
 use smallvec::SmallVec;
 
 use super::jwt::is_base64url;
@@ -39,8 +39,26 @@ pub(crate) struct Presented<'r> {
     pub bearer: Option<&'r str>,
     /// API keys: the scheme's id and the key, from its header or `Authorization`.
     pub keys: SmallVec<[(u32, &'r str); 2]>,
-    /// Session cookies: the scheme's id and the session id.
-    pub sessions: SmallVec<[(u32, &'r str); 2]>,
+    /// Session cookies, each with its scheme's CSRF header.
+    pub sessions: SmallVec<[PresentedSession<'r>; 2]>,
+}
+
+/// A session cookie, and the CSRF header of its scheme if the request has one.
+pub(crate) struct PresentedSession<'r> {
+    /// The scheme's id.
+    pub scheme: u32,
+    /// The session id.
+    pub id: &'r str,
+    /// The value of the scheme's CSRF header (checked once, within the size limit).
+    pub csrf: Option<&'r HeaderValue>,
+}
+
+/// What an `Authorization` header holds.
+enum Authorization<'r> {
+    /// `Bearer` and a `b64token`.
+    Bearer(&'r str),
+    /// Another auth-scheme (an API key's, or one no scheme reads), and what follows it.
+    Other { auth_scheme: &'r str, credential: &'r str },
 }
 
 /// Reads the credentials out of `headers` and `query`.
@@ -72,22 +90,17 @@ pub(crate) fn inspect<'r>(
             return Err(MalformedRequest::DuplicateAuthorization);
         }
         within(value.as_bytes(), "Authorization", limits)?;
-        let value = visible(value.as_bytes(), "Authorization")?;
-        let (auth_scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
-        let credential = rest.trim_start_matches(' ');
-        if auth_scheme.eq_ignore_ascii_case("bearer") {
-            if !is_b64token(credential) {
-                return Err(MalformedRequest::BadBearer);
-            }
-            presented.bearer = Some(credential);
-        } else {
-            for (id, _) in api_keys(engine).filter(|(_, config)| {
-                config
-                    .authorization_scheme
-                    .as_deref()
-                    .is_some_and(|s| s.eq_ignore_ascii_case(auth_scheme))
-            }) {
-                presented.keys.push((id, credential));
+        match read_authorization(value.as_bytes())? {
+            Authorization::Bearer(bearer) => presented.bearer = Some(bearer),
+            Authorization::Other { auth_scheme, credential } => {
+                for (id, _) in api_keys(engine).filter(|(_, config)| {
+                    config
+                        .authorization_scheme
+                        .as_deref()
+                        .is_some_and(|s| s.eq_ignore_ascii_case(auth_scheme))
+                }) {
+                    presented.keys.push((id, credential));
+                }
             }
         }
     }
@@ -111,6 +124,7 @@ pub(crate) fn inspect<'r>(
 
     // CSRF headers: one value at most, like every other credential-bearing header, and
     // within the size limit (the session verifier reads it later).
+    let mut csrf: SmallVec<[(u32, &HeaderValue); 2]> = SmallVec::new();
     for (id, config) in session_configs(engine) {
         let name = engine.schemes.get(id as usize).and_then(|s| s.header.as_ref());
         let mut values = name.iter().flat_map(|name| headers.get_all(*name).iter());
@@ -120,18 +134,20 @@ pub(crate) fn inspect<'r>(
             return Err(MalformedRequest::DuplicateHeader(header.to_owned()));
         }
         within(value.as_bytes(), header, limits)?;
+        csrf.push((id, value));
     }
 
     // Session cookies: at most one cookie of each session's name, across Cookie headers.
     // Every header's size, then every header's characters, are checked before the cookies
     // are counted and looked at, so that which refusal a request gets does not depend on
     // the order of its headers.
-    for header in headers.get_all(COOKIE) {
+    let cookie_headers = headers.get_all(COOKIE);
+    for header in cookie_headers.iter() {
         within(header.as_bytes(), "Cookie", limits)?;
     }
     let mut cookies: SmallVec<[&str; 2]> = SmallVec::new();
     let mut count = 0usize;
-    for header in headers.get_all(COOKIE) {
+    for header in cookie_headers.iter() {
         let (text, pieces) = visible_cookies(header.as_bytes())?;
         count = count.saturating_add(pieces);
         cookies.push(text);
@@ -150,7 +166,12 @@ pub(crate) fn inspect<'r>(
                 found = Some(unquote(value));
             }
         }
-        presented.sessions.extend(found.map(|value| (id, value)));
+        let csrf = csrf.iter().find(|(scheme, _)| *scheme == id).map(|&(_, value)| value);
+        presented.sessions.extend(found.map(|value| PresentedSession {
+            scheme: id,
+            id: value,
+            csrf,
+        }));
     }
     Ok(presented)
 }
@@ -223,11 +244,40 @@ fn visible_cookies(value: &[u8]) -> Result<(&str, usize), MalformedRequest> {
     }
 }
 
+/// Splits an `Authorization` value at its first space into an auth-scheme and a credential
+/// (leading spaces dropped), and checks it: visible ASCII throughout, and for `Bearer` a
+/// `b64token`.
+///
+/// A bearer token is read once: a `b64token` makes every byte of the header visible (the
+/// auth-scheme is `bearer`, the separator spaces), so only a header that fails the
+/// `b64token` check goes through [`visible`], which decides whether it is refused for its
+/// characters or as a bad bearer token.
+fn read_authorization(value: &[u8]) -> Result<Authorization<'_>, MalformedRequest> {
+    let space = value.iter().position(|&b| b == b' ').unwrap_or(value.len());
+    let (auth_scheme, rest) = value.split_at_checked(space).unwrap_or((value, &[]));
+    let skip = rest.iter().take_while(|&&b| b == b' ').count();
+    let credential = rest.get(skip..).unwrap_or_default();
+
+    if auth_scheme.eq_ignore_ascii_case(b"bearer") {
+        return match std::str::from_utf8(credential) {
+            Ok(token) if is_b64token(credential) => Ok(Authorization::Bearer(token)),
+            _ => visible(value, "Authorization").and(Err(MalformedRequest::BadBearer)),
+        };
+    }
+
+    let value = visible(value, "Authorization")?;
+    let auth_scheme = value.get(..auth_scheme.len()).unwrap_or_default();
+    let credential = value.get(value.len() - credential.len()..).unwrap_or_default();
+    Ok(Authorization::Other { auth_scheme, credential })
+}
+
 /// RFC 6750 `b64token`: `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
-fn is_b64token(token: &str) -> bool {
-    let body = token.trim_end_matches('=');
+fn is_b64token(token: &[u8]) -> bool {
+    let padding = token.iter().rev().take_while(|&&b| b == b'=').count();
+    let body = token.get(..token.len() - padding).unwrap_or_default();
+    // No early exit, so that the loop runs many bytes at a time: tokens are long.
     let extra = |b: u8| (b == b'.') | (b == b'~') | (b == b'+') | (b == b'/');
-    let ok = body.bytes().fold(true, |ok, b| ok & (is_base64url(b) | extra(b)));
+    let ok = body.iter().fold(true, |ok, &b| ok & (is_base64url(b) | extra(b)));
     !body.is_empty() && ok
 }
 
@@ -290,12 +340,30 @@ mod tests {
 
     #[test]
     fn b64token_grammar() {
-        assert!(is_b64token("abc.DEF-_~+/=="));
-        assert!(!is_b64token(""));
-        assert!(!is_b64token("=="));
-        assert!(!is_b64token("a b"));
-        assert!(!is_b64token("a,b"));
-        assert!(!is_b64token("a=b"));
+        let b64token = |token: &str| is_b64token(token.as_bytes());
+        assert!(b64token("abc.DEF-_~+/=="));
+        assert!(!b64token(""));
+        assert!(!b64token("=="));
+        assert!(!b64token("a b"));
+        assert!(!b64token("a,b"));
+        assert!(!b64token("a=b"));
+    }
+
+    #[test]
+    fn authorization_refusals_keep_their_order() {
+        let read = |value: &[u8]| read_authorization(value).err();
+        let control = Some(MalformedRequest::ControlCharacters("Authorization".into()));
+        assert_eq!(read(b"Bearer abc\x01"), control);
+        assert_eq!(read(b"Bearer a,b"), Some(MalformedRequest::BadBearer));
+        assert_eq!(read(b"Bearer "), Some(MalformedRequest::BadBearer));
+        assert_eq!(read(b"Bearer"), Some(MalformedRequest::BadBearer));
+        assert_eq!(read(b"Basic \xff"), control);
+        assert!(read(b"bEaReR   abc").is_none());
+        let Ok(Authorization::Other { auth_scheme, credential }) = read_authorization(b"Key  k 1")
+        else {
+            panic!("an API key's auth-scheme");
+        };
+        assert_eq!((auth_scheme, credential), ("Key", "k 1"));
     }
 
     #[test]
