@@ -12,6 +12,8 @@
 //! is known before its bytes are read, and cookies are counted while their characters are
 //! checked.
 
+use std::borrow::Cow;
+
 use http::header::{AUTHORIZATION, COOKIE, HeaderMap, HeaderValue};
 use smallvec::SmallVec;
 
@@ -283,25 +285,28 @@ fn is_b64token(token: &[u8]) -> bool {
 
 /// Refuses a query string that carries a credential: `access_token`, an API key parameter
 /// (`api_key`, `apikey`, or the key header's name), or any value (or bare parameter name)
-/// starting with a key prefix the policy declares.
+/// starting with a key prefix the policy declares. Names are compared without regard to
+/// ASCII case; a parameter without escapes is read where it lies, without a copy.
 fn check_query(engine: &Engine, query: &str) -> Result<(), MalformedRequest> {
     for pair in query.split('&') {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let name = percent_decode(name).to_ascii_lowercase();
-        let value = percent_decode(value);
+        let (name, value) = (percent_decode(name), percent_decode(value));
 
         let key_header = api_keys(engine).any(|(_, c)| c.header.eq_ignore_ascii_case(&name));
-        let named = matches!(name.as_str(), "access_token" | "api_key" | "apikey") || key_header;
-        if named {
-            return Err(MalformedRequest::CredentialInQuery(name));
+        let named =
+            ["access_token", "api_key", "apikey"].iter().any(|n| n.eq_ignore_ascii_case(&name));
+        if named || key_header {
+            return Err(MalformedRequest::CredentialInQuery(name.to_ascii_lowercase()));
         }
 
         // A key may stand as a value or, pasted alone, as a parameter name. Either way the
         // report names the prefix, never the parameter, which may be the key itself.
         let prefixes = api_keys(engine).flat_map(|(_, config)| config.prefixes.iter());
         for prefix in prefixes.filter(|p| !p.is_empty()) {
-            let lower = prefix.to_ascii_lowercase();
-            if value.starts_with(prefix.as_str()) || name.starts_with(&lower) {
+            let name_start = name.as_bytes().get(..prefix.len());
+            let in_name =
+                name_start.is_some_and(|start| start.eq_ignore_ascii_case(prefix.as_bytes()));
+            if value.starts_with(prefix.as_str()) || in_name {
                 return Err(MalformedRequest::CredentialInQuery(format!("{prefix}…")));
             }
         }
@@ -310,7 +315,11 @@ fn check_query(engine: &Engine, query: &str) -> Result<(), MalformedRequest> {
 }
 
 /// Decodes `%XX` escapes and `+` (as a form would); malformed escapes are kept as written.
-fn percent_decode(text: &str) -> String {
+/// Text with neither is returned as it is.
+fn percent_decode(text: &str) -> Cow<'_, str> {
+    if !text.bytes().any(|b| (b == b'%') | (b == b'+')) {
+        return Cow::Borrowed(text);
+    }
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -331,7 +340,9 @@ fn percent_decode(text: &str) -> String {
             }
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    let decoded = String::from_utf8(out)
+        .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned());
+    Cow::Owned(decoded)
 }
 
 #[cfg(test)]
@@ -370,5 +381,6 @@ mod tests {
     fn percent_decoding_for_query_names() {
         assert_eq!(percent_decode("access%5Ftoken"), "access_token");
         assert_eq!(percent_decode("a+b%2"), "a b%2");
+        assert!(matches!(percent_decode("page"), Cow::Borrowed("page")));
     }
 }
