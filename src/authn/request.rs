@@ -110,8 +110,10 @@ pub(crate) fn inspect<'r>(
     // API key headers: one value each; the same key also in `Authorization` is one
     // credential offered twice.
     for (id, config) in api_keys(engine) {
-        let name = engine.schemes.get(id as usize).and_then(|s| s.header.as_ref());
-        let mut values = name.iter().flat_map(|name| headers.get_all(*name).iter());
+        let Some(name) = engine.schemes.get(id as usize).and_then(|s| s.header.as_ref()) else {
+            continue;
+        };
+        let mut values = headers.get_all(name).iter();
         let Some(value) = values.next() else { continue };
         if values.next().is_some() {
             return Err(MalformedRequest::DuplicateHeader(config.header.clone()));
@@ -128,8 +130,10 @@ pub(crate) fn inspect<'r>(
     // within the size limit (the session verifier reads it later).
     let mut csrf: SmallVec<[(u32, &HeaderValue); 2]> = SmallVec::new();
     for (id, config) in session_configs(engine) {
-        let name = engine.schemes.get(id as usize).and_then(|s| s.header.as_ref());
-        let mut values = name.iter().flat_map(|name| headers.get_all(*name).iter());
+        let Some(name) = engine.schemes.get(id as usize).and_then(|s| s.header.as_ref()) else {
+            continue;
+        };
+        let mut values = headers.get_all(name).iter();
         let Some(value) = values.next() else { continue };
         let header = config.csrf_header.as_deref().unwrap_or_default();
         if values.next().is_some() {
@@ -169,11 +173,9 @@ pub(crate) fn inspect<'r>(
             }
         }
         let csrf = csrf.iter().find(|(scheme, _)| *scheme == id).map(|&(_, value)| value);
-        presented.sessions.extend(found.map(|value| PresentedSession {
-            scheme: id,
-            id: value,
-            csrf,
-        }));
+        if let Some(value) = found {
+            presented.sessions.push(PresentedSession { scheme: id, id: value, csrf });
+        }
     }
     Ok(presented)
 }

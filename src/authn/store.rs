@@ -39,10 +39,21 @@ impl SecretHash {
     }
 
     /// Compares two hashes in constant time, so that how long a comparison takes says
-    /// nothing about how many leading bytes matched.
+    /// nothing about how many leading bytes matched. The hashes are compared as four
+    /// 64-bit words, each in constant time: the same guarantee as byte by byte, for an
+    /// eighth of the optimization barriers.
     pub fn matches(&self, other: &SecretHash) -> bool {
         use subtle::ConstantTimeEq as _;
-        self.0.ct_eq(&other.0).into()
+        self.words().ct_eq(&other.words()).into()
+    }
+
+    fn words(&self) -> [u64; 4] {
+        let mut words = [0u64; 4];
+        for (word, bytes) in words.iter_mut().zip(self.0.chunks_exact(8)) {
+            // invariant: `chunks_exact(8)` yields eight bytes; a word of zeros is unreachable.
+            *word = <[u8; 8]>::try_from(bytes).map_or(0, u64::from_ne_bytes);
+        }
+        words
     }
 }
 
@@ -654,4 +665,24 @@ fn write_new(temporary: &Path, target: &Path, bytes: &[u8]) -> std::io::Result<(
     }
     file.write_all(bytes)?;
     file.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SecretHash;
+
+    #[test]
+    fn hashes_match_only_when_every_byte_does() {
+        let hash = SecretHash::of("sk_test_secret");
+        assert!(hash.matches(&SecretHash::of("sk_test_secret")));
+        assert!(!hash.matches(&SecretHash::of("sk_test_secreT")));
+        // One bit off in each of the four words, at its first and last byte.
+        for byte in [0, 7, 8, 15, 16, 23, 24, 31] {
+            let mut other = hash;
+            if let Some(b) = other.0.get_mut(byte) {
+                *b ^= 1;
+            }
+            assert!(!hash.matches(&other), "byte {byte}");
+        }
+    }
 }

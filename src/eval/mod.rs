@@ -120,6 +120,10 @@ impl Engine {
             }
             CompiledRule::Allow { alternatives, challenges, .. } => (alternatives, challenges),
         };
+        // Every alternative names at least one scheme, so without credentials none holds.
+        if credentials.is_empty() {
+            return Decision::Unauthenticated { challenges: challenges.clone(), error: None };
+        }
 
         // Try the alternatives in order; the first that authenticates and holds its scopes
         // allows. One that authenticates without the scopes is remembered for the 403.
@@ -149,8 +153,9 @@ impl Engine {
     ) -> Option<Members<'c>> {
         let find = |id: u32| {
             let scheme = self.schemes.get(id as usize)?;
+            // The kind first: one comparison rules out most credentials before any name.
             credentials.iter().find(|c| {
-                same_name(&c.identity().scheme, &scheme.name) && c.kind() == scheme.config.kind()
+                c.kind() == scheme.config.kind() && same_name(&c.identity().scheme, &scheme.name)
             })
         };
         match alternative.schemes.as_slice() {
