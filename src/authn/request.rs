@@ -163,8 +163,13 @@ pub(crate) fn inspect<'r>(
     }
     for (id, cookie_name) in sessions(engine) {
         let mut found = None;
+        // The headers are visible ASCII by now, so spaces are the only white space to trim,
+        // and bytes can be searched without decoding characters.
         for pair in cookies.iter().flat_map(|header| header.split(';')) {
-            let Some((name, value)) = pair.trim().split_once('=') else { continue };
+            let pair = pair.trim_ascii();
+            let Some(equals) = pair.bytes().position(|b| b == b'=') else { continue };
+            let (name, value) = (pair.get(..equals).unwrap_or_default(), pair.get(equals + 1..));
+            let value = value.unwrap_or_default();
             if name == cookie_name {
                 if found.is_some() {
                     return Err(MalformedRequest::DuplicateCookie(cookie_name.to_owned()));
