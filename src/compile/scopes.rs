@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
-use crate::eval::ScopeIds;
+use crate::eval::{ScopeIds, same};
 
 /// FNV-1a: scope names are short and chosen by the policy's author, not by requests (a
 /// request's scopes are looked up, never inserted), so a fast non-keyed hash is safe here
@@ -147,7 +147,7 @@ impl ScopeIndex {
     ) -> bool {
         self.grantors(id).iter().any(|&grantor| {
             let name = &**self.name(grantor);
-            granted.clone().any(|scope| scope == name)
+            granted.clone().any(|scope| same(scope, name))
         })
     }
 

@@ -6,6 +6,7 @@
 //! visits one node per segment, so the cost follows the path's length, not the number of
 //! routes. The order of the tries is the precedence rule: literal > `{param}`/`*` > `**`.
 
+use crate::eval::same;
 use crate::model::{MethodSet, PathPattern, Segment};
 
 /// A route's number: its index among the policy's routes.
@@ -56,7 +57,7 @@ enum Literals {
 impl Literals {
     fn get(&self, segment: &str) -> Option<u32> {
         match self {
-            Literals::Few(list) => list.iter().find(|(text, _)| **text == *segment).map(|e| e.1),
+            Literals::Few(list) => list.iter().find(|(text, _)| same(text, segment)).map(|e| e.1),
             Literals::Many(map) => map.get(segment).copied(),
         }
     }
@@ -74,7 +75,7 @@ impl MethodTable {
     }
 
     fn named(&self, method: &str) -> Option<RouteId> {
-        self.named.iter().find(|(m, _)| &**m == method).map(|(_, route)| *route)
+        self.named.iter().find(|(m, _)| same(m, method)).map(|(_, route)| *route)
     }
 
     fn select(&self, method: MethodMatch<'_>) -> Option<RouteId> {

@@ -8,6 +8,7 @@
 mod decision;
 pub mod path;
 mod scopes;
+mod text;
 
 pub use decision::{
     AllowBasis, AuthError, AuthErrorCode, AuthScheme, Challenge, Decision, ForbiddenReason,
@@ -15,6 +16,7 @@ pub use decision::{
 };
 pub(crate) use scopes::ScopeIds;
 pub use scopes::Scopes;
+pub(crate) use text::same;
 
 use std::sync::Arc;
 
@@ -218,7 +220,7 @@ impl Engine {
 /// Whether two scheme names are equal; names an authenticator made from the engine's own
 /// share its string, and are recognized without comparing bytes.
 fn same_name(a: &Arc<str>, b: &Arc<str>) -> bool {
-    Arc::ptr_eq(a, b) || **a == **b
+    Arc::ptr_eq(a, b) || same(a, b)
 }
 
 fn anonymous(basis: AllowBasis) -> Decision {
