@@ -27,9 +27,9 @@
 //! assert_eq!(anonymous.response().status, 401);
 //! assert_eq!(anonymous.response().www_authenticate, [r#"Bearer realm="api.example.com""#]);
 //!
-//! let alice = Credential::new(SchemeKind::Jwt, Identity::new("user_jwt", "alice", ["admin"]));
-//! let decision = engine.decide(&Request::new("DELETE", "/admin/users/7"), &[alice]);
-//! assert!(matches!(decision, Decision::Allow { principal: Some(p), .. } if &*p == "alice"));
+//! let alice = [Credential::new(SchemeKind::Jwt, Identity::new("user_jwt", "alice", ["admin"]))];
+//! let decision = engine.decide(&Request::new("DELETE", "/admin/users/7"), &alice);
+//! assert!(matches!(decision, Decision::Allow { principal: Some(p), .. } if p == "alice"));
 //! # Ok::<(), portcullis::LoadError>(())
 //! ```
 //!
@@ -89,7 +89,7 @@ pub use error::{Diagnostic, LoadError, PolicyError};
 pub use eval::path::{MAX_PATH_BYTES, MAX_SEGMENTS, PathError, normalize as normalize_path};
 pub use eval::{
     AllowBasis, AlternativeReport, AuthError, AuthErrorCode, AuthScheme, Challenge, Decision,
-    ForbiddenReason, Governing, MalformedRequest, Rejection, Request, ResponseHead, Scopes,
+    ForbiddenReason, Governing, MalformedRequest, Name, Rejection, Request, ResponseHead, Scopes,
 };
 pub use load::{MAX_POLICY_BYTES, Syntax, parse};
 pub use model::{FieldError, PatternError, SchemeKind, ScopeMatch};

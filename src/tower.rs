@@ -21,7 +21,7 @@ use tower_service::Service;
 
 use crate::authn::Context;
 use crate::authn::events::Event;
-use crate::eval::{Decision, Scopes};
+use crate::eval::{Decision, Name, Scopes};
 use crate::reload::AuthenticatorHandle;
 
 /// The identity an allowed request carries in its extensions. Never holds a secret.
@@ -32,7 +32,7 @@ pub struct Authenticated {
     /// The scheme that authenticated it.
     pub scheme: Option<Arc<str>>,
     /// The scopes held, implied ones included.
-    pub scopes: Scopes,
+    pub scopes: Scopes<'static>,
 }
 
 /// The peer address of a connection, for layers below a server that does not say it.
@@ -101,6 +101,8 @@ where
 
         match decision {
             Decision::Allow { principal, scheme, scopes, .. } => {
+                let principal = principal.map(Name::into_shared);
+                let scheme = scheme.map(Name::into_shared);
                 request.extensions_mut().insert(Authenticated { principal, scheme, scopes });
                 ResponseFuture::inner(self.inner.call(request))
             }
@@ -121,7 +123,7 @@ where
 }
 
 /// The refusal as a response: status, `WWW-Authenticate` values, JSON body.
-fn respond<B: From<String>>(decision: &Decision) -> Response<B> {
+fn respond<B: From<String>>(decision: &Decision<'_>) -> Response<B> {
     let head = decision.response();
     let mut response = Response::new(B::from(head.body.unwrap_or_default()));
     *response.status_mut() =

@@ -154,15 +154,21 @@ impl Harness {
         Harness { authn, keys, tokens, sessions, events }
     }
 
-    fn decide(&self, method: &str, uri: &str, headers: &[(&str, &str)]) -> Decision {
+    fn decide(&self, method: &str, uri: &str, headers: &[(&str, &str)]) -> Decision<'static> {
         self.authn.decide(&request(method, uri, headers), &context())
     }
 
-    fn decide_at(&self, context: &Context, method: &str, uri: &str, key: &str) -> Decision {
+    fn decide_at(
+        &self,
+        context: &Context,
+        method: &str,
+        uri: &str,
+        key: &str,
+    ) -> Decision<'static> {
         self.authn.decide(&request(method, uri, &[("X-API-Key", key)]), context)
     }
 
-    fn bearer(&self, method: &str, uri: &str, token: &str) -> Decision {
+    fn bearer(&self, method: &str, uri: &str, token: &str) -> Decision<'static> {
         self.decide(method, uri, &[("Authorization", &format!("Bearer {token}"))])
     }
 }
@@ -382,10 +388,10 @@ fn pem_token(header: Value, claims: Value) -> String {
 // Assertions
 // ---------------------------------------------------------------------------------------
 
-fn allowed(principal: &str, scheme: &str, scopes: &[&str]) -> Decision {
+fn allowed(principal: &str, scheme: &str, scopes: &[&str]) -> Decision<'static> {
     Decision::Allow {
         principal: Some(principal.into()),
-        scheme: Some(Arc::from(scheme)),
+        scheme: Some(scheme.into()),
         scopes: scopes.iter().map(|s| Arc::from(*s)).collect(),
         basis: AllowBasis::Authorized,
     }
@@ -2188,7 +2194,7 @@ fn setup_hmac_secret_env_var_unset() {
 
 /// The same user_jwt token decided at `secs`, by an authenticator with the cache on and one
 /// with it off: the two must always agree.
-fn cached_and_uncached(token: &str, times: &[u64]) -> Vec<(Decision, Decision)> {
+fn cached_and_uncached(token: &str, times: &[u64]) -> Vec<(Decision<'static>, Decision<'static>)> {
     let cached = Harness::isolated();
     let uncached =
         Harness::build(isolated_engine(), None, |b| b.key_dir(FIXTURES).jwt_cache_capacity(0));

@@ -85,10 +85,11 @@ fn example_policy_decisions() {
 #[test]
 fn allow_carries_principal_scheme_and_effective_scopes() {
     let engine = example();
-    let decision = engine.decide(&Request::new("GET", "/data"), &[jwt("alice", &["admin"])]);
+    let presented = [jwt("alice", &["admin"])];
+    let decision = engine.decide(&Request::new("GET", "/data"), &presented);
     let expected = Decision::Allow {
         principal: Some("alice".into()),
-        scheme: Some(Arc::from("user_jwt")),
+        scheme: Some("user_jwt".into()),
         scopes: Scopes::from_names([
             "admin",
             "data:read",
@@ -120,7 +121,8 @@ fn unauthenticated_lists_one_challenge_per_auth_scheme() {
 #[test]
 fn forbidden_renders_the_missing_scope_in_body_and_bearer_challenge() {
     let engine = example();
-    let decision = engine.decide(&Request::new("DELETE", "/admin/x"), &[jwt("carol", &[])]);
+    let presented = [jwt("carol", &[])];
+    let decision = engine.decide(&Request::new("DELETE", "/admin/x"), &presented);
     let head = decision.response();
     assert_eq!(head.status, 403);
     assert_eq!(
@@ -133,7 +135,8 @@ fn forbidden_renders_the_missing_scope_in_body_and_bearer_challenge() {
     );
 
     // A session has no challenge to repeat.
-    let decision = engine.decide(&Request::new("POST", "/data"), &[session("bob", &[])]);
+    let presented = [session("bob", &[])];
+    let decision = engine.decide(&Request::new("POST", "/data"), &presented);
     assert!(decision.response().www_authenticate.is_empty());
 }
 
@@ -145,7 +148,8 @@ fn a_credential_counts_only_for_its_own_scheme_and_kind() {
     let unknown_scheme =
         Credential::new(SchemeKind::Jwt, Identity::new("other_jwt", "mallory", ["admin"]));
     for credential in [wrong_kind, unknown_scheme] {
-        let decision = engine.decide(&Request::new("GET", "/admin"), &[credential]);
+        let presented = [credential];
+        let decision = engine.decide(&Request::new("GET", "/admin"), &presented);
         assert!(matches!(decision, Decision::Unauthenticated { .. }), "{decision:?}");
     }
 }
@@ -166,7 +170,8 @@ fn malformed_paths_are_refused_before_any_rule() {
         ("health", PathError::NotAbsolute),
     ];
     for (target, error) in cases {
-        let decision = engine.decide(&Request::new("GET", target), &[jwt("alice", &["admin"])]);
+        let presented = [jwt("alice", &["admin"])];
+        let decision = engine.decide(&Request::new("GET", target), &presented);
         assert_eq!(
             decision,
             Decision::Malformed { reason: error.into(), challenge: None },
@@ -181,9 +186,11 @@ fn malformed_paths_are_refused_before_any_rule() {
 #[test]
 fn matching_is_case_sensitive() {
     let engine = example();
-    let decision = engine.decide(&Request::new("GET", "/Health"), &[]);
+    let presented = [];
+    let decision = engine.decide(&Request::new("GET", "/Health"), &presented);
     assert!(matches!(decision, Decision::Forbidden { reason: ForbiddenReason::NoRoute, .. }));
-    let lower_method = engine.decide(&Request::new("get", "/health"), &[]);
+    let presented = [];
+    let lower_method = engine.decide(&Request::new("get", "/health"), &presented);
     assert!(!lower_method.is_allowed());
 }
 
@@ -247,7 +254,8 @@ fn preflight_is_allowed_unless_a_route_names_options() {
          OPTIONS /b   allow user",
     );
     let preflight = |target| Request::new("OPTIONS", target).with_preflight(true);
-    let decision = engine.decide(&preflight("/a"), &[]);
+    let presented = [];
+    let decision = engine.decide(&preflight("/a"), &presented);
     assert!(matches!(decision, Decision::Allow { basis: AllowBasis::Preflight, .. }));
     assert_eq!(engine.decide(&preflight("/b"), &[]).response().status, 401);
     // A plain OPTIONS (no Access-Control-Request-Method) is an ordinary request.
@@ -265,7 +273,8 @@ fn all_of_sets_need_every_member_and_pool_their_scopes() {
     let request = Request::new("GET", "/v");
     assert_eq!(engine.decide(&request, std::slice::from_ref(&user)).response().status, 401);
     assert_eq!(engine.decide(&request, std::slice::from_ref(&app)).response().status, 401);
-    let decision = engine.decide(&request, &[app, user.clone()]);
+    let presented = [app, user.clone()];
+    let decision = engine.decide(&request, &presented);
     match decision {
         Decision::Allow { principal, scheme, .. } => {
             assert_eq!(principal.as_deref(), Some("u1"));
@@ -275,7 +284,8 @@ fn all_of_sets_need_every_member_and_pool_their_scopes() {
     }
 
     let weak_app = Credential::new(SchemeKind::ApiKey, Identity::new("app", "acme", [""; 0]));
-    let decision = engine.decide(&request, &[user, weak_app]);
+    let presented = [user, weak_app];
+    let decision = engine.decide(&request, &presented);
     assert!(matches!(decision, Decision::Forbidden { .. }), "{decision:?}");
 }
 
@@ -286,7 +296,9 @@ fn alternatives_are_tried_in_order_and_a_later_one_can_allow() {
     let app = Credential::new(SchemeKind::ApiKey, Identity::new("app", "acme", ["read"]));
     let request = Request::new("GET", "/v");
 
-    let decision = engine.decide(&request, &[user.clone(), app]);
+    let presented = [user.clone(), app];
+
+    let decision = engine.decide(&request, &presented);
     assert!(matches!(&decision, Decision::Allow { principal: Some(p), .. } if &**p == "acme"));
     // With only the user's token, the first alternative authenticated but lacks `admin`.
     let head = engine.decide(&request, &[user]).response();
@@ -301,7 +313,8 @@ fn deny_routes_and_default_rules() {
     let off = engine.decide(&Request::new("GET", "/off"), std::slice::from_ref(&user));
     assert!(matches!(off, Decision::Forbidden { reason: ForbiddenReason::RouteDenies, .. }));
     assert_eq!(off.response().body.as_deref(), Some(r#"{"error": "access_denied"}"#));
-    let elsewhere = engine.decide(&Request::new("PUT", "/anything/else"), &[user]);
+    let presented = [user];
+    let elsewhere = engine.decide(&Request::new("PUT", "/anything/else"), &presented);
     assert!(elsewhere.is_allowed());
     assert_eq!(engine.decide(&Request::new("PUT", "/x"), &[]).response().status, 401);
 }

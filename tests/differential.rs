@@ -209,15 +209,15 @@ fn names(requirement: &ScopeRequirement) -> Vec<String> {
 }
 
 /// The decision the engine must give.
-fn decision(expected: &Expected) -> Decision {
+fn decision(expected: &Expected) -> Decision<'static> {
     let anonymous =
         |basis| Decision::Allow { principal: None, scheme: None, scopes: Scopes::default(), basis };
     match expected {
         Expected::Public => anonymous(AllowBasis::Public),
         Expected::Preflight => anonymous(AllowBasis::Preflight),
         Expected::Authorized { principal, scheme, scopes, .. } => Decision::Allow {
-            principal: Some(principal.clone()),
-            scheme: Some(Arc::from(scheme.as_str())),
+            principal: Some(principal.clone().into()),
+            scheme: Some(scheme.as_str().into()),
             scopes: Scopes::from_names(scopes.iter().map(String::as_str)),
             basis: AllowBasis::Authorized,
         },

@@ -114,7 +114,12 @@ fn request(method: &str, uri: &str, headers: &[(&str, &str)]) -> Parts {
     builder.body(()).expect("a valid request").into_parts().0
 }
 
-fn decide(authn: &Authenticator, method: &str, uri: &str, headers: &[(&str, &str)]) -> Decision {
+fn decide(
+    authn: &Authenticator,
+    method: &str,
+    uri: &str,
+    headers: &[(&str, &str)],
+) -> Decision<'static> {
     authn.decide(&request(method, uri, headers), &Context::now())
 }
 

@@ -123,7 +123,10 @@ fn requests(key: &str) -> [http::Request<()>; 3] {
     ]
 }
 
-fn decide_all(authenticator: &Authenticator, requests: &[http::Request<()>; 3]) -> [Decision; 3] {
+fn decide_all(
+    authenticator: &Authenticator,
+    requests: &[http::Request<()>; 3],
+) -> [Decision<'static>; 3] {
     let context = context();
     requests.each_ref().map(|request| authenticator.decide_request(request, &context))
 }

@@ -19,8 +19,8 @@ fn the_generated_table_decides_as_described() {
         assert_eq!(dsl.governing(&request), Ok(Governing::Route(n - 1)));
         for (allowed, expected) in [(true, 200), (false, 403)] {
             let identity = Identity::new("partner_key", "p", table::scopes(n, allowed));
-            let credential = Credential::new(SchemeKind::ApiKey, identity);
-            let decision = dsl.decide(&request, &[credential]);
+            let credentials = [Credential::new(SchemeKind::ApiKey, identity)];
+            let decision = dsl.decide(&request, &credentials);
             assert_eq!(decision.response().status, expected, "{n} {allowed}: {decision:?}");
             assert_eq!(matches!(decision, Decision::Allow { .. }), allowed);
         }

@@ -84,8 +84,8 @@ static EXAMPLE: LazyLock<Engine> = LazyLock::new(|| {
 /// path with a dot segment, an empty segment or a backslash must never be allowed.
 pub fn request_path(data: &[u8]) {
     let Ok(target) = std::str::from_utf8(data) else { return };
-    let admin = Credential::new(SchemeKind::Jwt, Identity::new("user_jwt", "a", ["admin"]));
-    let decision = EXAMPLE.decide(&Request::new("GET", target), &[admin]);
+    let admin = [Credential::new(SchemeKind::Jwt, Identity::new("user_jwt", "a", ["admin"]))];
+    let decision = EXAMPLE.decide(&Request::new("GET", target), &admin);
     assert_consistent(&decision);
 
     let path = target.split('?').next().unwrap_or_default();

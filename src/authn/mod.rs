@@ -348,17 +348,21 @@ impl Authenticator {
     }
 
     /// Decides an HTTP request from its head (`http::Request::into_parts`).
-    pub fn decide(&self, parts: &Parts, context: &Context) -> Decision {
+    pub fn decide(&self, parts: &Parts, context: &Context) -> Decision<'static> {
         self.decide_head(&parts.method, &parts.uri, &parts.headers, context)
     }
 
     /// Decides an HTTP request; its body is never read.
-    pub fn decide_request<B>(&self, request: &http::Request<B>, context: &Context) -> Decision {
+    pub fn decide_request<B>(
+        &self,
+        request: &http::Request<B>,
+        context: &Context,
+    ) -> Decision<'static> {
         self.decide_head(request.method(), request.uri(), request.headers(), context)
     }
 
     /// Decides a request as [`Authenticator::decide`] does, and says how.
-    pub fn explain(&self, parts: &Parts, context: &Context) -> (Decision, Trace) {
+    pub fn explain(&self, parts: &Parts, context: &Context) -> (Decision<'static>, Trace) {
         let mut trace = Trace::default();
         let decision = self.decide_traced(
             &parts.method,
@@ -376,7 +380,7 @@ impl Authenticator {
         uri: &Uri,
         headers: &HeaderMap,
         context: &Context,
-    ) -> Decision {
+    ) -> Decision<'static> {
         self.decide_traced(method, uri, headers, context, None)
     }
 
@@ -387,7 +391,7 @@ impl Authenticator {
         headers: &HeaderMap,
         context: &Context,
         mut trace: Option<&mut Trace>,
-    ) -> Decision {
+    ) -> Decision<'static> {
         let target = uri.path_and_query().map_or("/", |pq| pq.as_str());
         // Only an OPTIONS request can be a preflight: others need not look for the header.
         let preflight = *method == Method::OPTIONS
@@ -408,7 +412,7 @@ impl Authenticator {
             Err(reason) => return self.malformed(reason, rule),
         };
         let Some(CompiledRule::Allow { alternatives, .. }) = rule else {
-            return self.engine.decide_governed(governing, &[]);
+            return self.engine.decide_governed(governing, &[]).into_owned();
         };
 
         // Explicit credentials the route accepts take precedence over a session cookie.
@@ -459,7 +463,8 @@ impl Authenticator {
             }
         }
 
-        self.engine.decide_governed(governing, &credentials)
+        // The credentials end here: the decision shares their names rather than lending them.
+        self.engine.decide_governed(governing, &credentials).into_owned()
     }
 
     /// The explicit credentials in the request that the route accepts, each with the
@@ -609,7 +614,11 @@ impl Authenticator {
     }
 
     /// A 400, with the route's bearer challenge (if it has one) carrying `invalid_request`.
-    fn malformed(&self, reason: MalformedRequest, rule: Option<&CompiledRule>) -> Decision {
+    fn malformed(
+        &self,
+        reason: MalformedRequest,
+        rule: Option<&CompiledRule>,
+    ) -> Decision<'static> {
         if let MalformedRequest::CredentialInQuery(parameter) = &reason {
             self.emit(Event::CredentialInUrl { parameter: parameter.clone() });
         }
@@ -618,7 +627,7 @@ impl Authenticator {
     }
 
     /// A 401 for a rejected credential: the route's challenges, the error on the Bearer one.
-    fn rejected(&self, rule: Option<&CompiledRule>, error: AuthError) -> Decision {
+    fn rejected(&self, rule: Option<&CompiledRule>, error: AuthError) -> Decision<'static> {
         let challenges = match rule {
             Some(CompiledRule::Allow { challenges, .. }) => challenges.clone(),
             _ => Arc::from([]),
@@ -673,7 +682,7 @@ fn bearer_challenge(rule: Option<&CompiledRule>) -> Option<Challenge> {
     }
 }
 
-fn csrf_refusal(reason: ForbiddenReason) -> Decision {
+fn csrf_refusal(reason: ForbiddenReason) -> Decision<'static> {
     Decision::Forbidden { required: Vec::new(), mode: ScopeMatch::All, reason, challenge: None }
 }
 

@@ -181,7 +181,7 @@ fn run_file(
                         parts.headers.contains_key(http::header::ACCESS_CONTROL_REQUEST_METHOD);
                     let request =
                         Request::new(parts.method.as_str(), target).with_preflight(preflight);
-                    engine.decide(&request, &credentials)
+                    engine.decide(&request, &credentials).into_owned()
                 }
                 (None, Some(authn)) => authn.decide(&parts, &Context { peer, now }),
                 (None, None) => return Err("an authenticator was not built".into()),

@@ -4,10 +4,15 @@
 //! strings; [`Decision::response`] renders it as RFC 9110 and RFC 6750 describe: a 401
 //! carries one challenge per distinct auth-scheme the route accepts, a 403 names the scope
 //! that was missing. No decision holds a token, key or session id, so none can leak one.
+//!
+//! A decision borrows from the engine and the credentials it was made from (`Decision<'a>`),
+//! so that an Allow copies and counts nothing; [`Decision::into_owned`] makes one that
+//! outlives them, as [`Authenticator`](crate::Authenticator) returns.
 
 use std::fmt::Write as _;
 use std::sync::Arc;
 
+use super::name::Name;
 use super::path::PathError;
 use crate::model::ScopeMatch;
 use crate::quote;
@@ -15,15 +20,15 @@ use crate::quote;
 /// The outcome of deciding a request.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Decision {
+pub enum Decision<'a> {
     /// The request may go through.
     Allow {
         /// Who made the request; `None` when a public route let an anonymous request in.
-        principal: Option<Arc<str>>,
+        principal: Option<Name<'a>>,
         /// The scheme that authenticated it; `None` for anonymous requests.
-        scheme: Option<Arc<str>>,
+        scheme: Option<Name<'a>>,
         /// The scopes the credential holds, implied ones included.
-        scopes: super::Scopes,
+        scopes: super::Scopes<'a>,
         /// Why the request was let through.
         basis: AllowBasis,
     },
@@ -332,10 +337,31 @@ pub struct ResponseHead {
     pub body: Option<String>,
 }
 
-impl Decision {
+impl Decision<'_> {
     /// Whether the request may go through.
     pub fn is_allowed(&self) -> bool {
         matches!(self, Decision::Allow { .. })
+    }
+
+    /// The same decision, no longer borrowing from the engine and the credentials it was
+    /// decided from (an Allow's names and scopes are shared, not copied), to keep or to
+    /// send elsewhere.
+    pub fn into_owned(self) -> Decision<'static> {
+        match self {
+            Decision::Allow { principal, scheme, scopes, basis } => Decision::Allow {
+                principal: principal.map(Name::into_owned),
+                scheme: scheme.map(Name::into_owned),
+                scopes: scopes.into_owned(),
+                basis,
+            },
+            Decision::Unauthenticated { challenges, error } => {
+                Decision::Unauthenticated { challenges, error }
+            }
+            Decision::Forbidden { required, mode, reason, challenge } => {
+                Decision::Forbidden { required, mode, reason, challenge }
+            }
+            Decision::Malformed { reason, challenge } => Decision::Malformed { reason, challenge },
+        }
     }
 
     /// The decision as a response head.

@@ -6,6 +6,7 @@
 //! write it, so any number of threads can decide at once without a lock.
 
 mod decision;
+mod name;
 pub mod path;
 mod scopes;
 mod text;
@@ -14,6 +15,7 @@ pub use decision::{
     AllowBasis, AuthError, AuthErrorCode, AuthScheme, Challenge, Decision, ForbiddenReason,
     MalformedRequest, Rejection, ResponseHead,
 };
+pub use name::Name;
 pub(crate) use scopes::ScopeIds;
 pub use scopes::Scopes;
 pub(crate) use text::same;
@@ -63,8 +65,13 @@ pub enum Governing {
 
 impl Engine {
     /// Decides a request, given the credentials its schemes verified (none for an anonymous
-    /// request).
-    pub fn decide(&self, request: &Request<'_>, credentials: &[Credential]) -> Decision {
+    /// request). The decision borrows from the engine and the credentials; see
+    /// [`Decision::into_owned`] for one that outlives them.
+    pub fn decide<'a>(
+        &'a self,
+        request: &Request<'_>,
+        credentials: &'a [Credential],
+    ) -> Decision<'a> {
         match self.governing(request) {
             Ok(governing) => self.decide_governed(governing, credentials),
             Err(error) => Decision::Malformed { reason: error.into(), challenge: None },
@@ -72,7 +79,11 @@ impl Engine {
     }
 
     /// Decides a request whose governing rule is already known (see [`Engine::governing`]).
-    pub fn decide_governed(&self, governing: Governing, credentials: &[Credential]) -> Decision {
+    pub fn decide_governed<'a>(
+        &'a self,
+        governing: Governing,
+        credentials: &'a [Credential],
+    ) -> Decision<'a> {
         match governing {
             Governing::Preflight => anonymous(AllowBasis::Preflight),
             Governing::Default => self.evaluate(&self.default, credentials, true),
@@ -111,7 +122,12 @@ impl Engine {
         })
     }
 
-    fn evaluate(&self, rule: &CompiledRule, credentials: &[Credential], default: bool) -> Decision {
+    fn evaluate<'a>(
+        &'a self,
+        rule: &'a CompiledRule,
+        credentials: &'a [Credential],
+        default: bool,
+    ) -> Decision<'a> {
         let (alternatives, challenges) = match rule {
             CompiledRule::Public => return anonymous(AllowBasis::Public),
             CompiledRule::Deny => {
@@ -183,24 +199,28 @@ impl Engine {
         }
     }
 
-    fn allow(&self, alternative: &CompiledAlternative, members: &[&Credential]) -> Decision {
+    fn allow<'a>(
+        &'a self,
+        alternative: &CompiledAlternative,
+        members: &[&'a Credential],
+    ) -> Decision<'a> {
         let first = members.first().map(|c| c.identity());
         let scheme = alternative.schemes.first().and_then(|&id| self.schemes.get(id as usize));
 
-        // Every name is shared, with the catalogue or with the credential: an Allow copies
-        // no string.
-        let granted = members.iter().map(|c| Arc::clone(&c.identity().scopes)).collect();
+        // Every name is lent, by the catalogue or by the credential: an Allow copies no
+        // string and counts no reference.
+        let granted = members.iter().map(|c| &c.identity().scopes);
         let scopes = Scopes::compiled(&self.scopes, granted);
 
         Decision::Allow {
-            principal: first.map(|identity| Arc::clone(&identity.principal)),
-            scheme: scheme.map(|s| Arc::clone(&s.name)),
+            principal: first.map(|identity| Name::lent(&identity.principal)),
+            scheme: scheme.map(|s| Name::lent(&s.name)),
             scopes,
             basis: AllowBasis::Authorized,
         }
     }
 
-    fn insufficient(&self, alternative: &CompiledAlternative) -> Decision {
+    fn insufficient(&self, alternative: &CompiledAlternative) -> Decision<'static> {
         let required = alternative.scopes.iter().map(|&id| self.scopes.name(id).clone()).collect();
         let challenge = alternative
             .schemes
@@ -223,7 +243,7 @@ fn same_name(a: &Arc<str>, b: &Arc<str>) -> bool {
     Arc::ptr_eq(a, b) || same(a, b)
 }
 
-fn anonymous(basis: AllowBasis) -> Decision {
+fn anonymous(basis: AllowBasis) -> Decision<'static> {
     Decision::Allow { principal: None, scheme: None, scopes: Scopes::default(), basis }
 }
 

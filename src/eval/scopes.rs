@@ -2,10 +2,12 @@
 //!
 //! Deciding must not copy strings: an `Allow` is given millions of times, and the names it
 //! reports already exist, in the compiled catalogue (every scope a policy mentions, with
-//! what each implies) and in the credential (the scopes as issued). [`Scopes`] keeps a
-//! share of both, and follows implication and spells the names out only when asked.
-//! Reading them (`names`, `to_vec`) allocates; holding them does not.
+//! what each implies) and in the credential (the scopes as issued). [`Scopes`] borrows both
+//! from the engine and the credentials it was decided from, or, once made to outlive them
+//! ([`Scopes::into_owned`]), shares them; it follows implication and spells the names out
+//! only when asked. Reading them (`names`, `to_vec`) allocates; holding them does not.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -19,73 +21,110 @@ const INLINE_SCOPES: usize = 16;
 /// Catalogue scope numbers, sorted; inline up to [`INLINE_SCOPES`].
 pub(crate) type ScopeIds = SmallVec<[ScopeId; INLINE_SCOPES]>;
 
+/// A credential's granted scopes, as issued: lent or shared.
+type Granted<'a> = Cow<'a, Arc<[Arc<str>]>>;
+
 /// The scopes a request was allowed with: implied ones included, and those the policy never
 /// mentions kept as issued. Compare, print and read it as a sorted set of names.
 #[derive(Clone, Default)]
-pub struct Scopes {
-    held: Held,
+pub struct Scopes<'a> {
+    held: Held<'a>,
 }
 
 #[derive(Clone, Default)]
-enum Held {
+enum Held<'a> {
     /// Nothing (an anonymous request).
     #[default]
     None,
-    /// Shares of the compiled catalogue and of the credentials' granted lists.
-    Compiled {
-        catalogue: Arc<ScopeIndex>,
-        /// One list per credential that took part (one, unless a rule combines schemes).
-        granted: SmallVec<[Arc<[Arc<str>]>; 1]>,
-    },
+    /// The compiled catalogue and one credential's granted list (the usual case).
+    One { catalogue: Cow<'a, Arc<ScopeIndex>>, granted: Granted<'a> },
+    /// The compiled catalogue and the granted lists of every credential that took part (a
+    /// rule combining schemes).
+    Many { catalogue: Cow<'a, Arc<ScopeIndex>>, granted: Vec<Granted<'a>> },
     /// Names given directly (see [`Scopes::from_names`]), sorted and deduplicated.
     Listed(Arc<[Arc<str>]>),
 }
 
-impl Scopes {
-    /// The scopes `granted` (as issued) hold under a compiled catalogue's implications.
-    pub(crate) fn compiled(
-        catalogue: &Arc<ScopeIndex>,
-        granted: SmallVec<[Arc<[Arc<str>]>; 1]>,
-    ) -> Scopes {
-        Scopes { held: Held::Compiled { catalogue: Arc::clone(catalogue), granted } }
-    }
-
+impl Scopes<'static> {
     /// A set of scopes named directly, as a test or an application building its own
     /// [`Decision`](super::Decision) would.
-    pub fn from_names(names: impl IntoIterator<Item = impl Into<Arc<str>>>) -> Scopes {
+    pub fn from_names(names: impl IntoIterator<Item = impl Into<Arc<str>>>) -> Scopes<'static> {
         let mut names: Vec<Arc<str>> = names.into_iter().map(Into::into).collect();
         names.sort_unstable();
         names.dedup();
         Scopes { held: Held::Listed(names.into()) }
     }
+}
+
+impl<'a> Scopes<'a> {
+    /// The scopes the credentials' `granted` lists (as issued) hold under a compiled
+    /// catalogue's implications, lent by both.
+    pub(crate) fn compiled(
+        catalogue: &'a Arc<ScopeIndex>,
+        mut granted: impl ExactSizeIterator<Item = &'a Arc<[Arc<str>]>>,
+    ) -> Scopes<'a> {
+        let catalogue = Cow::Borrowed(catalogue);
+        let held = match (granted.len(), granted.next()) {
+            (1, Some(only)) => Held::One { catalogue, granted: Cow::Borrowed(only) },
+            (_, first) => {
+                let granted = first.into_iter().chain(granted).map(Cow::Borrowed).collect();
+                Held::Many { catalogue, granted }
+            }
+        };
+        Scopes { held }
+    }
+
+    /// The same scopes, no longer borrowing from the engine or the credentials: their
+    /// lists are shared, not copied.
+    pub fn into_owned(self) -> Scopes<'static> {
+        let own = |granted: Granted<'a>| -> Granted<'static> { Cow::Owned(granted.into_owned()) };
+        let held = match self.held {
+            Held::None => Held::None,
+            Held::One { catalogue, granted } => {
+                Held::One { catalogue: Cow::Owned(catalogue.into_owned()), granted: own(granted) }
+            }
+            Held::Many { catalogue, granted } => Held::Many {
+                catalogue: Cow::Owned(catalogue.into_owned()),
+                granted: granted.into_iter().map(own).collect(),
+            },
+            Held::Listed(names) => Held::Listed(names),
+        };
+        Scopes { held }
+    }
+
+    /// The catalogue and the granted names, for sets a compiled policy decided.
+    fn compiled_parts(&self) -> Option<(&ScopeIndex, impl Iterator<Item = &str> + Clone)> {
+        let (catalogue, lists): (&ScopeIndex, &[Granted<'a>]) = match &self.held {
+            Held::One { catalogue, granted } => (catalogue, std::slice::from_ref(granted)),
+            Held::Many { catalogue, granted } => (catalogue, granted),
+            Held::None | Held::Listed(_) => return None,
+        };
+        Some((catalogue, lists.iter().flat_map(|list| list.iter()).map(|s| &**s)))
+    }
 
     /// Whether `scope` is held, directly or by implication.
     pub fn contains(&self, scope: &str) -> bool {
-        match &self.held {
-            Held::None => false,
-            Held::Compiled { catalogue, granted } => {
-                let names = granted.iter().flat_map(|list| list.iter()).map(|s| &**s);
-                match catalogue.id(scope) {
-                    Some(id) => catalogue.grants(names, id),
-                    None => names.clone().any(|s| s == scope),
-                }
-            }
-            Held::Listed(names) => names.binary_search_by(|s| (**s).cmp(scope)).is_ok(),
+        if let Held::Listed(names) = &self.held {
+            return names.binary_search_by(|s| (**s).cmp(scope)).is_ok();
+        }
+        let Some((catalogue, mut names)) = self.compiled_parts() else { return false };
+        match catalogue.id(scope) {
+            Some(id) => catalogue.grants(names, id),
+            None => names.any(|s| s == scope),
         }
     }
 
     /// The names, sorted and without repeats.
     pub fn names(&self) -> Vec<&str> {
-        let mut names: Vec<&str> = match &self.held {
-            Held::None => Vec::new(),
-            Held::Compiled { catalogue, granted } => {
-                let lists = granted.iter().flat_map(|list| list.iter());
-                let known = catalogue.effective(lists.clone().map(|s| &**s));
+        let mut names: Vec<&str> = match (&self.held, self.compiled_parts()) {
+            (Held::Listed(names), _) => names.iter().map(|s| &**s).collect(),
+            (_, Some((catalogue, granted))) => {
+                let known = catalogue.effective(granted.clone());
                 let implied = known.iter().map(|&id| &**catalogue.name(id));
-                let unknown = lists.filter(|s| !catalogue.knows(s)).map(|s| &**s);
+                let unknown = granted.filter(|s| !catalogue.knows(s));
                 implied.chain(unknown).collect()
             }
-            Held::Listed(names) => names.iter().map(|s| &**s).collect(),
+            (_, None) => Vec::new(),
         };
         names.sort_unstable();
         names.dedup();
@@ -94,20 +133,12 @@ impl Scopes {
 
     /// The names, sorted and without repeats, as shared strings.
     pub fn to_vec(&self) -> Vec<Arc<str>> {
-        let mut names: Vec<Arc<str>> = match &self.held {
+        match &self.held {
             Held::None => Vec::new(),
-            Held::Compiled { catalogue, granted } => {
-                let lists = granted.iter().flat_map(|list| list.iter());
-                let known = catalogue.effective(lists.clone().map(|s| &**s));
-                let implied = known.iter().map(|&id| Arc::clone(catalogue.name(id)));
-                let unknown = lists.filter(|s| !catalogue.knows(s)).cloned();
-                implied.chain(unknown).collect()
-            }
             Held::Listed(names) => names.to_vec(),
-        };
-        names.sort_unstable();
-        names.dedup();
-        names
+            Held::One { catalogue, granted } => shared(catalogue, std::slice::from_ref(granted)),
+            Held::Many { catalogue, granted } => shared(catalogue, granted),
+        }
     }
 
     /// The names in order; see [`Scopes::names`].
@@ -120,7 +151,7 @@ impl Scopes {
         match &self.held {
             Held::None => 0,
             Held::Listed(names) => names.len(),
-            Held::Compiled { .. } => self.names().len(),
+            Held::One { .. } | Held::Many { .. } => self.names().len(),
         }
     }
 
@@ -129,32 +160,46 @@ impl Scopes {
         match &self.held {
             Held::None => true,
             Held::Listed(names) => names.is_empty(),
-            Held::Compiled { granted, .. } => granted.iter().all(|list| list.is_empty()),
+            Held::One { granted, .. } => granted.is_empty(),
+            Held::Many { granted, .. } => granted.iter().all(|list| list.is_empty()),
         }
     }
 }
 
-impl PartialEq for Scopes {
-    fn eq(&self, other: &Scopes) -> bool {
+/// The names `lists` hold under `catalogue`, sorted and without repeats, as the shared
+/// strings of the catalogue and the lists.
+fn shared(catalogue: &ScopeIndex, lists: &[Granted<'_>]) -> Vec<Arc<str>> {
+    let granted = lists.iter().flat_map(|list| list.iter());
+    let known = catalogue.effective(granted.clone().map(|s| &**s));
+    let implied = known.iter().map(|&id| Arc::clone(catalogue.name(id)));
+    let unknown = granted.filter(|s| !catalogue.knows(s)).cloned();
+    let mut names: Vec<Arc<str>> = implied.chain(unknown).collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+impl PartialEq<Scopes<'_>> for Scopes<'_> {
+    fn eq(&self, other: &Scopes<'_>) -> bool {
         self.names() == other.names()
     }
 }
 
-impl Eq for Scopes {}
+impl Eq for Scopes<'_> {}
 
-impl fmt::Debug for Scopes {
+impl fmt::Debug for Scopes<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_set().entries(self.names()).finish()
     }
 }
 
-impl<S: Into<Arc<str>>> FromIterator<S> for Scopes {
-    fn from_iter<I: IntoIterator<Item = S>>(names: I) -> Scopes {
+impl<S: Into<Arc<str>>> FromIterator<S> for Scopes<'static> {
+    fn from_iter<I: IntoIterator<Item = S>>(names: I) -> Scopes<'static> {
         Scopes::from_names(names)
     }
 }
 
-impl<'s> IntoIterator for &'s Scopes {
+impl<'s> IntoIterator for &'s Scopes<'_> {
     type Item = &'s str;
     type IntoIter = std::vec::IntoIter<&'s str>;
 
