@@ -139,15 +139,12 @@ impl ScopeIndex {
             .unwrap_or_default()
     }
 
-    /// Whether holding `granted` (names, as issued) grants scope `id`.
-    pub(crate) fn grants<'s>(
-        &self,
-        granted: impl Iterator<Item = &'s str> + Clone,
-        id: ScopeId,
-    ) -> bool {
+    /// Whether holding `granted` (one credential's names, as issued) grants scope `id`.
+    /// Several credentials grant it when one of them does.
+    pub(crate) fn grants(&self, granted: &[impl AsRef<str>], id: ScopeId) -> bool {
         self.grantors(id).iter().any(|&grantor| {
             let name = &**self.name(grantor);
-            granted.clone().any(|scope| same(scope, name))
+            granted.iter().any(|scope| same(scope.as_ref(), name))
         })
     }
 
@@ -258,9 +255,9 @@ mod tests {
         assert_eq!(scopes.effective(["admin"].into_iter()).as_slice(), [0, 1, 2]);
         assert_eq!(scopes.effective(["write", "unknown"].into_iter()).as_slice(), [1, 2]);
         assert_eq!(scopes.effective(["other"].into_iter()).as_slice(), [3]);
-        assert!(scopes.grants(["admin"].into_iter(), 2));
-        assert!(scopes.grants(["x", "write"].into_iter(), 2));
-        assert!(!scopes.grants(["read", "other"].into_iter(), 1));
+        assert!(scopes.grants(&["admin"], 2));
+        assert!(scopes.grants(&["x", "write"], 2));
+        assert!(!scopes.grants(&["read", "other"], 1));
         assert_eq!(scopes.grantors(2), [0, 1, 2]);
     }
 

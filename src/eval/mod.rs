@@ -190,8 +190,8 @@ impl Engine {
     /// Whether the members' granted scopes meet the alternative's requirement, implication
     /// followed: each required scope is compared with the few names that grant it.
     fn holds(&self, alternative: &CompiledAlternative, members: &[&Credential]) -> bool {
-        let granted = members.iter().flat_map(|c| c.identity().scopes.iter()).map(|s| &**s);
-        let held = |&id: &ScopeId| self.scopes.grants(granted.clone(), id);
+        let held =
+            |&id: &ScopeId| members.iter().any(|c| self.scopes.grants(&c.identity().scopes, id));
         match alternative.mode {
             _ if alternative.scopes.is_empty() => true,
             ScopeMatch::All => alternative.scopes.iter().all(held),

@@ -92,14 +92,13 @@ impl<'a> Scopes<'a> {
         Scopes { held }
     }
 
-    /// The catalogue and the granted names, for sets a compiled policy decided.
-    fn compiled_parts(&self) -> Option<(&ScopeIndex, impl Iterator<Item = &str> + Clone)> {
-        let (catalogue, lists): (&ScopeIndex, &[Granted<'a>]) = match &self.held {
-            Held::One { catalogue, granted } => (catalogue, std::slice::from_ref(granted)),
-            Held::Many { catalogue, granted } => (catalogue, granted),
-            Held::None | Held::Listed(_) => return None,
-        };
-        Some((catalogue, lists.iter().flat_map(|list| list.iter()).map(|s| &**s)))
+    /// The catalogue and the credentials' granted lists, for sets a compiled policy decided.
+    fn compiled_lists(&self) -> Option<(&ScopeIndex, &[Granted<'a>])> {
+        match &self.held {
+            Held::One { catalogue, granted } => Some((catalogue, std::slice::from_ref(granted))),
+            Held::Many { catalogue, granted } => Some((catalogue, granted)),
+            Held::None | Held::Listed(_) => None,
+        }
     }
 
     /// Whether `scope` is held, directly or by implication.
@@ -107,18 +106,19 @@ impl<'a> Scopes<'a> {
         if let Held::Listed(names) = &self.held {
             return names.binary_search_by(|s| (**s).cmp(scope)).is_ok();
         }
-        let Some((catalogue, mut names)) = self.compiled_parts() else { return false };
+        let Some((catalogue, lists)) = self.compiled_lists() else { return false };
         match catalogue.id(scope) {
-            Some(id) => catalogue.grants(names, id),
-            None => names.any(|s| s == scope),
+            Some(id) => lists.iter().any(|list| catalogue.grants(list, id)),
+            None => lists.iter().flat_map(|list| list.iter()).any(|s| **s == *scope),
         }
     }
 
     /// The names, sorted and without repeats.
     pub fn names(&self) -> Vec<&str> {
-        let mut names: Vec<&str> = match (&self.held, self.compiled_parts()) {
+        let mut names: Vec<&str> = match (&self.held, self.compiled_lists()) {
             (Held::Listed(names), _) => names.iter().map(|s| &**s).collect(),
-            (_, Some((catalogue, granted))) => {
+            (_, Some((catalogue, lists))) => {
+                let granted = lists.iter().flat_map(|list| list.iter()).map(|s| &**s);
                 let known = catalogue.effective(granted.clone());
                 let implied = known.iter().map(|&id| &**catalogue.name(id));
                 let unknown = granted.filter(|s| !catalogue.knows(s));
@@ -133,11 +133,10 @@ impl<'a> Scopes<'a> {
 
     /// The names, sorted and without repeats, as shared strings.
     pub fn to_vec(&self) -> Vec<Arc<str>> {
-        match &self.held {
-            Held::None => Vec::new(),
-            Held::Listed(names) => names.to_vec(),
-            Held::One { catalogue, granted } => shared(catalogue, std::slice::from_ref(granted)),
-            Held::Many { catalogue, granted } => shared(catalogue, granted),
+        match (&self.held, self.compiled_lists()) {
+            (Held::Listed(names), _) => names.to_vec(),
+            (_, Some((catalogue, lists))) => shared(catalogue, lists),
+            (_, None) => Vec::new(),
         }
     }
 
