@@ -78,6 +78,10 @@ pub fn normalize(target: &str) -> Result<Vec<Cow<'_, str>>, PathError> {
 /// target, and short paths keep them in an array on the stack. One pass over the path's
 /// bytes checks them and finds the separators.
 ///
+/// Only a path that needs no decoding and breaks no rule is read here; anything else (an
+/// escape, or any reason to refuse) goes to [`normalize`], so that both always agree, on
+/// the refusal as on the segments.
+///
 /// # Errors
 /// A [`PathError`], as [`normalize`] would give.
 pub(crate) fn with_segments<R>(
@@ -85,50 +89,41 @@ pub(crate) fn with_segments<R>(
     decide: impl FnOnce(&[&str]) -> R,
 ) -> Result<R, PathError> {
     if target.len() > MAX_PATH_BYTES {
-        let path = target.split_once('?').map_or(target, |(path, _query)| path);
-        if path.len() > MAX_PATH_BYTES {
-            return Err(PathError::TooLong);
-        }
+        return by_normalizing(target, decide);
     }
-    let rest = target.strip_prefix('/').ok_or(PathError::NotAbsolute)?;
+    let Some(mut rest) = target.strip_prefix('/') else {
+        return by_normalizing(target, decide);
+    };
+    // `/` alone, with or without a query, has no segments.
+    if matches!(rest.as_bytes().first(), None | Some(b'?')) {
+        return Ok(decide(&[]));
+    }
 
-    // One pass over the bytes up to the query: a table says what each byte is.
-    let bytes = rest.as_bytes();
     let mut segments = Segments::default();
-    let (mut start, mut end) = (0, 0);
     loop {
-        let class = bytes.get(end).map_or(Class::End, |&byte| class(byte));
-        match class {
-            Class::Path => {
-                end += 1;
-                continue;
+        // The segment runs to the next separator: one table load per byte says what it is.
+        let bytes = rest.as_bytes();
+        let mut end = 0;
+        let class = loop {
+            match bytes.get(end).map_or(Class::End, |&byte| class(byte)) {
+                Class::Path => end += 1,
+                other => break other,
             }
-            Class::Slash | Class::Query | Class::End => {}
-            // An escape must be decoded: the slow path, which owns what it decodes.
-            Class::Percent => return escaped(target, decide),
-            Class::Backslash => return Err(PathError::Backslash),
-            Class::Refused => return Err(PathError::BadCharacter),
-        }
+        };
 
-        // A segment ends here (or the path is `/`); the checks and their order are
-        // `segment`'s.
-        let last = class != Class::Slash;
-        if last && end == 0 {
-            return Ok(decide(&[]));
+        // An escape to decode, a byte to refuse, an empty or dot segment, one too many:
+        // `normalize` says what it is.
+        let (text, tail) = rest.split_at_checked(end).unwrap_or((rest, ""));
+        let plain = matches!(class, Class::Slash | Class::Query | Class::End);
+        if !plain || text.is_empty() || is_dot_segment(text) || segments.len() == MAX_SEGMENTS {
+            return by_normalizing(target, decide);
         }
-        match rest.get(start..end).unwrap_or_default() {
-            "" => return Err(PathError::EmptySegment),
-            text if is_dot_segment(text) => return Err(PathError::DotSegment),
-            text => segments.push(text),
-        }
-        if last {
+        segments.push(text);
+
+        if class != Class::Slash {
             return Ok(decide(segments.as_slice()));
         }
-        if segments.len() == MAX_SEGMENTS {
-            return Err(PathError::TooLong);
-        }
-        end += 1;
-        start = end;
+        rest = tail.get(1..).unwrap_or_default();
     }
 }
 
@@ -139,39 +134,36 @@ enum Class {
     Path,
     Slash,
     Query,
-    Percent,
-    Backslash,
-    /// Anything a URL path cannot hold.
-    Refused,
+    /// `%`, which starts an escape to decode, or a byte to refuse: [`normalize`]'s to read.
+    Other,
     /// Past the last byte.
     End,
 }
 
 /// What `byte` is in a path: one load from [`CLASSES`], which has an entry for every byte.
 fn class(byte: u8) -> Class {
-    CLASSES.get(usize::from(byte)).copied().unwrap_or(Class::Refused)
+    CLASSES.get(usize::from(byte)).copied().unwrap_or(Class::Other)
 }
 
 /// [`Class`] as a table, entry `b` for the byte `b`.
 static CLASSES: [Class; 256] = {
-    let mut table = [Class::Refused; 256];
+    let mut table = [Class::Other; 256];
     let (mut slots, mut byte): (&mut [Class], u8) = (&mut table, 0);
     while let Some((slot, rest)) = slots.split_first_mut() {
         *slot = match byte {
             b'/' => Class::Slash,
             b'?' => Class::Query,
-            b'%' => Class::Percent,
-            b'\\' => Class::Backslash,
+            b'%' => Class::Other,
             _ if is_pchar(byte) => Class::Path,
-            _ => Class::Refused,
+            _ => Class::Other,
         };
         (slots, byte) = (rest, byte.wrapping_add(1));
     }
     table
 };
 
-/// [`with_segments`] for a path with percent escapes.
-fn escaped<R>(target: &str, decide: impl FnOnce(&[&str]) -> R) -> Result<R, PathError> {
+/// [`with_segments`] for a path with percent escapes, or one to refuse.
+fn by_normalizing<R>(target: &str, decide: impl FnOnce(&[&str]) -> R) -> Result<R, PathError> {
     let owned = normalize(target)?;
     let segments: Vec<&str> = owned.iter().map(|s| &**s).collect();
     Ok(decide(&segments))
@@ -361,7 +353,7 @@ mod tests {
         /// and refuse the others with the same error.
         #[test]
         fn the_walk_and_normalize_never_disagree(
-            target in "[/a.%2eEfF5cC\\\\ ?~\u{e9}\u{0}]{0,40}",
+            target in "[/a.;%2eEfF5cC\\\\ ?~\u{e9}\u{0}]{0,40}",
             repeat in 1usize..=140,
         ) {
             for target in [target.clone(), target.repeat(repeat)] {
