@@ -65,6 +65,9 @@ compile_error!(
 #[cfg(not(any(feature = "aws-lc", feature = "rust-crypto")))]
 compile_error!("enable a JWT backend: the feature `aws-lc` (the default) or `rust-crypto`");
 
+// pest's derive, without its `std` feature (see Cargo.toml), names `::alloc`.
+extern crate alloc;
+
 pub mod authn;
 mod compile;
 mod credential;
