@@ -185,8 +185,6 @@ impl Engine {
         }
     }
 
-    /// Allow on behalf of the alternative's first scheme, which names the principal; the
-    /// others (an app key beside a user token) vouch for the call.
     /// Whether the members' granted scopes meet the alternative's requirement, implication
     /// followed: each required scope is compared with the few names that grant it.
     fn holds(&self, alternative: &CompiledAlternative, members: &[&Credential]) -> bool {
@@ -199,6 +197,8 @@ impl Engine {
         }
     }
 
+    /// Allow on behalf of the alternative's first scheme, which names the principal; the
+    /// others (an app key beside a user token) vouch for the call.
     fn allow<'a>(
         &'a self,
         alternative: &CompiledAlternative,
