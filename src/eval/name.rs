@@ -16,7 +16,7 @@ pub struct Name<'a>(Cow<'a, Arc<str>>);
 
 impl<'a> Name<'a> {
     /// The name held by `shared`, lent for as long as `shared` lives.
-    pub fn lent(shared: &'a Arc<str>) -> Name<'a> {
+    pub(crate) fn lent(shared: &'a Arc<str>) -> Name<'a> {
         Name(Cow::Borrowed(shared))
     }
 
