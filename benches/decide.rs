@@ -16,18 +16,15 @@
 #[allow(dead_code)]
 mod table;
 
+#[path = "common/requests.rs"]
+mod requests;
+
 use std::hint::black_box;
-use std::sync::Arc;
-use std::time::{Duration, UNIX_EPOCH};
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use portcullis::authn::store::{MemoryKeyStore, MemorySessionStore, SecretHash, SessionRecord};
-use portcullis::{
-    Authenticator, Context, Credential, Engine, Identity, Request, SchemeKind, Syntax,
-};
-
-const NOW: u64 = 1_800_000_000;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use portcullis::authn::store::SecretHash;
+use portcullis::{Credential, Engine, Identity, Request, SchemeKind, Syntax};
 
 fn credential(c: &mut Criterion) {
     let mut group = c.benchmark_group("decide/credential");
@@ -49,87 +46,12 @@ fn credential(c: &mut Criterion) {
 
 fn requests(c: &mut Criterion) {
     let n = 10_000;
-    let engine = Engine::from_text(&table::dsl(n), Syntax::Dsl).expect("table compiles");
-    let keys = Arc::new(MemoryKeyStore::default());
-    let sessions = Arc::new(MemorySessionStore::default());
-    let scopes: Vec<&str> = table::scopes(n, true).leak().iter().map(String::as_str).collect();
-    let mut api_key = String::new();
-    for i in 0..100_000 {
-        let (key, record) =
-            portcullis::authn::api_key::generate_api_key("sk_test_", "p", &scopes, UNIX_EPOCH)
-                .expect("random");
-        keys.insert(record);
-        sessions.insert(SessionRecord {
-            sha256: SecretHash::of(&format!("session-{i}")),
-            principal: "p".into(),
-            scopes: scopes.iter().map(|&s| s.into()).collect(),
-            csrf_token: format!("csrf-{i}").into(),
-            expires_at: None,
-        });
-        api_key = key;
-    }
-    let engine = Arc::new(engine);
-    let bind = |engine: Arc<Engine>, jwt_cache: usize| {
-        Authenticator::builder(engine)
-            .key_store("keys", keys.clone())
-            .session_store("sessions", sessions.clone())
-            .key_dir("tests/fixtures")
-            .jwt_cache_capacity(jwt_cache)
-            .build()
-            .expect("stores bound")
-    };
-    let cached = bind(Arc::clone(&engine), 4096);
-    let uncached = bind(engine, 0);
-    // The same table with its JWT scheme on HS256 (the secret is cargo's test variable).
-    let hs256 = table::dsl(n).replace(
-        "algorithms RS256\n    keys.jwks_file \"keys/jwks.json\"",
-        "algorithms HS256\n    keys.hmac_secret_env \"PORTCULLIS_TEST_HMAC\"",
-    );
-    let hs256 = bind(Arc::new(Engine::from_text(&hs256, Syntax::Dsl).expect("compiles")), 0);
-    let context = Context { peer: None, now: UNIX_EPOCH + Duration::from_secs(NOW) };
-
-    let mut header = Header::new(Algorithm::RS256);
-    header.kid = Some("rsa-1".into());
-    let claims = serde_json::json!({
-        "iss": "https://issuer.test/", "aud": "api.test", "sub": "alice",
-        "scope": scopes.join(" "), "iat": NOW - 10, "exp": NOW + 600,
-    });
-    let pem = std::fs::read("tests/fixtures/keys/rsa.pem").expect("fixture key");
-    let token =
-        jsonwebtoken::encode(&header, &claims, &EncodingKey::from_rsa_pem(&pem).unwrap()).unwrap();
-    let secret = std::env::var("PORTCULLIS_TEST_HMAC").expect("set by .cargo/config.toml");
-    let hs256_token = jsonwebtoken::encode(
-        &Header::new(Algorithm::HS256),
-        &claims,
-        &EncodingKey::from_secret(secret.as_bytes()).expect("an HMAC key"),
-    )
-    .unwrap();
-
-    let (method, target) = table::probe(n);
-    let bearer = |token: &str| vec![("authorization", format!("Bearer {token}"))];
-    let cases = [
-        ("anonymous", &uncached, vec![]),
-        ("api_key", &uncached, vec![("x-api-key", api_key.clone())]),
-        ("session", &uncached, vec![("cookie", "sid=session-99999".to_owned())]),
-        ("jwt_rs256", &uncached, bearer(&token)),
-        ("jwt_rs256_cached", &cached, bearer(&token)),
-        ("jwt_hs256", &hs256, bearer(&hs256_token)),
-    ];
+    let requests::Requests { cases, context, token } = requests::requests(n);
     let mut group = c.benchmark_group("decide/request");
-    for (name, authn, headers) in cases {
-        let mut builder = http::Request::builder().method(method).uri(&target);
-        for (header, value) in &headers {
-            builder = builder.header(*header, value);
-        }
-        // DELETE is unsafe: the session case sends its CSRF token.
-        if name == "session" {
-            builder = builder.header("x-csrf-token", "csrf-99999");
-        }
-        let parts = builder.body(()).expect("valid").into_parts().0;
-        let expected = if name == "anonymous" { 401 } else { 200 };
-        assert_eq!(authn.decide(&parts, &context).response().status, expected, "{name}");
-        group.bench_function(BenchmarkId::new(name, n), |b| {
-            b.iter(|| black_box(authn.decide(black_box(&parts), &context)))
+    for case in &cases {
+        let (authenticator, parts) = (&case.authenticator, &case.parts);
+        group.bench_function(BenchmarkId::new(case.name, n), |b| {
+            b.iter(|| black_box(authenticator.decide(black_box(parts), &context)))
         });
     }
     group.finish();
