@@ -87,7 +87,7 @@ fn allow_carries_principal_scheme_and_effective_scopes() {
     let engine = example();
     let presented = [jwt("alice", &["admin"])];
     let decision = engine.decide(&Request::new("GET", "/data"), &presented);
-    let expected = Decision::Allow {
+    let expected: Decision<'static> = Decision::Allow {
         principal: Some("alice".into()),
         scheme: Some("user_jwt".into()),
         scopes: Scopes::from_names([
@@ -100,6 +100,19 @@ fn allow_carries_principal_scheme_and_effective_scopes() {
         basis: AllowBasis::Authorized,
     };
     assert_eq!(decision, expected);
+
+    // An owned decision reads the same, and outlives the engine and the credentials.
+    let owned = decision.clone().into_owned();
+    assert_eq!(owned, decision);
+    drop(decision);
+    drop(presented);
+    drop(engine);
+    assert_eq!(owned, expected);
+    let Decision::Allow { principal: Some(principal), scopes, .. } = owned else {
+        panic!("an allow: {owned:?}")
+    };
+    assert_eq!(&*principal.into_shared(), "alice");
+    assert!(scopes.contains("users:read") && !scopes.contains("admin:delete"));
 }
 
 #[test]
