@@ -9,6 +9,8 @@
 
 use std::borrow::Cow;
 
+use smallvec::SmallVec;
+
 /// The most segments a request path may have.
 pub const MAX_SEGMENTS: usize = 128;
 /// The longest request path accepted, in bytes.
@@ -99,7 +101,9 @@ pub(crate) fn with_segments<R>(
         return Ok(decide(&[]));
     }
 
-    let mut segments = Segments::default();
+    // Borrowed segments, on the stack up to `INLINE_SEGMENTS` (the array is not cleared
+    // first), in a list beyond.
+    let mut segments: SmallVec<[&str; INLINE_SEGMENTS]> = SmallVec::new();
     loop {
         // The segment runs to the next separator: one table load per byte says what it is.
         let bytes = rest.as_bytes();
@@ -121,7 +125,7 @@ pub(crate) fn with_segments<R>(
         segments.push(text);
 
         if class != Class::Slash {
-            return Ok(decide(segments.as_slice()));
+            return Ok(decide(&segments));
         }
         rest = tail.get(1..).unwrap_or_default();
     }
@@ -167,40 +171,6 @@ fn by_normalizing<R>(target: &str, decide: impl FnOnce(&[&str]) -> R) -> Result<
     let owned = normalize(target)?;
     let segments: Vec<&str> = owned.iter().map(|s| &**s).collect();
     Ok(decide(&segments))
-}
-
-/// Borrowed segments: up to [`INLINE_SEGMENTS`] in an array, more in a list.
-#[derive(Default)]
-struct Segments<'t> {
-    inline: [&'t str; INLINE_SEGMENTS],
-    count: usize,
-    spilled: Vec<&'t str>,
-}
-
-impl<'t> Segments<'t> {
-    fn push(&mut self, text: &'t str) {
-        match self.inline.get_mut(self.count) {
-            Some(slot) => *slot = text,
-            None => {
-                if self.spilled.is_empty() {
-                    self.spilled.extend_from_slice(&self.inline);
-                }
-                self.spilled.push(text);
-            }
-        }
-        self.count += 1;
-    }
-
-    fn len(&self) -> usize {
-        self.count
-    }
-
-    fn as_slice(&self) -> &[&'t str] {
-        match self.spilled.is_empty() {
-            true => self.inline.get(..self.count).unwrap_or_default(),
-            false => &self.spilled,
-        }
-    }
 }
 
 /// How many segments [`with_segments`] holds without allocating.
