@@ -113,6 +113,9 @@ fn allow_carries_principal_scheme_and_effective_scopes() {
     };
     assert_eq!(&*principal.into_shared(), "alice");
     assert!(scopes.contains("users:read") && !scopes.contains("admin:delete"));
+    let names = ["admin", "data:read", "data:write", "users:read", "users:write"];
+    assert_eq!(scopes.names(), names);
+    assert_eq!(scopes.to_vec(), names.map(Arc::<str>::from));
 }
 
 #[test]

@@ -157,6 +157,7 @@ static CLASSES: [Class; 256] = {
         *slot = match byte {
             b'/' => Class::Slash,
             b'?' => Class::Query,
+            // A `pchar` too, but one that starts an escape.
             b'%' => Class::Other,
             _ if is_pchar(byte) => Class::Path,
             _ => Class::Other,

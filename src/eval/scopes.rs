@@ -115,27 +115,18 @@ impl<'a> Scopes<'a> {
 
     /// The names, sorted and without repeats.
     pub fn names(&self) -> Vec<&str> {
-        let mut names: Vec<&str> = match (&self.held, self.compiled_lists()) {
+        match (&self.held, self.compiled_lists()) {
             (Held::Listed(names), _) => names.iter().map(|s| &**s).collect(),
-            (_, Some((catalogue, lists))) => {
-                let granted = lists.iter().flat_map(|list| list.iter()).map(|s| &**s);
-                let known = catalogue.effective(granted.clone());
-                let implied = known.iter().map(|&id| &**catalogue.name(id));
-                let unknown = granted.filter(|s| !catalogue.knows(s));
-                implied.chain(unknown).collect()
-            }
+            (_, Some((catalogue, lists))) => held_names(catalogue, lists, |name| &**name),
             (_, None) => Vec::new(),
-        };
-        names.sort_unstable();
-        names.dedup();
-        names
+        }
     }
 
     /// The names, sorted and without repeats, as shared strings.
     pub fn to_vec(&self) -> Vec<Arc<str>> {
         match (&self.held, self.compiled_lists()) {
             (Held::Listed(names), _) => names.to_vec(),
-            (_, Some((catalogue, lists))) => shared(catalogue, lists),
+            (_, Some((catalogue, lists))) => held_names(catalogue, lists, Arc::clone),
             (_, None) => Vec::new(),
         }
     }
@@ -165,14 +156,19 @@ impl<'a> Scopes<'a> {
     }
 }
 
-/// The names `lists` hold under `catalogue`, sorted and without repeats, as the shared
-/// strings of the catalogue and the lists.
-fn shared(catalogue: &ScopeIndex, lists: &[Granted<'_>]) -> Vec<Arc<str>> {
+/// The names `lists` hold under `catalogue`, implied ones included and those it does not
+/// know kept as issued, each as `name` makes it of the catalogue's or the list's string;
+/// sorted and without repeats.
+fn held_names<'s, T: Ord>(
+    catalogue: &'s ScopeIndex,
+    lists: &'s [Granted<'_>],
+    name: impl Fn(&'s Arc<str>) -> T,
+) -> Vec<T> {
     let granted = lists.iter().flat_map(|list| list.iter());
     let known = catalogue.effective(granted.clone().map(|s| &**s));
-    let implied = known.iter().map(|&id| Arc::clone(catalogue.name(id)));
-    let unknown = granted.filter(|s| !catalogue.knows(s)).cloned();
-    let mut names: Vec<Arc<str>> = implied.chain(unknown).collect();
+    let implied = known.iter().map(|&id| name(catalogue.name(id)));
+    let unknown = granted.filter(|s| !catalogue.knows(s)).map(&name);
+    let mut names: Vec<T> = implied.chain(unknown).collect();
     names.sort_unstable();
     names.dedup();
     names
