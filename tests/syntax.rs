@@ -48,6 +48,46 @@ fn the_dsl_printer_output_is_stable() {
     ));
 }
 
+/// A route line reads the same whatever spaces, tabs and trailing comment it is written
+/// with; a comment or a line break inside the rule ends it too early, and is refused.
+#[test]
+fn spacing_inside_a_rule_changes_nothing_and_line_breaks_are_refused() {
+    let policy = |lines: &str| format!("version 1\nrealm \"r\"\n{lines}\n");
+    let printed = |lines: &str| {
+        let doc = portcullis::parse(policy(lines).as_bytes(), Syntax::Dsl)
+            .unwrap_or_else(|errors| panic!("{lines:?} was refused: {}", errors[0]));
+        portcullis::syntax::print(&doc)
+    };
+
+    let canonical = printed(
+        "GET /a allow (s + t scopes x:read), s any_scopes x:read, x:write\n\
+         POST /b public \"why\"\nDELETE /c deny\ndefault public \"because\"",
+    );
+    for variant in [
+        "GET\t/a\tallow\t(\ts\t+\tt\tscopes\tx:read\t)\t,\ts\tany_scopes\tx:read\t,\tx:write\t\n\
+         POST\t/b\tpublic\t\"why\"\t# a comment\nDELETE\t/c\tdeny\t\ndefault\tpublic\t\"because\"",
+        "GET /a allow (s+t scopes x:read),s any_scopes x:read,x:write# a comment\n\
+         POST /b public\"why\"\nDELETE /c deny#\ndefault public\"because\"  ",
+        "GET   /a   allow   (  s  +  t  scopes  x:read  )  ,  s  any_scopes  x:read  ,  x:write\n\
+         POST  /b  public  \"why\"\nDELETE  /c  deny\ndefault   public   \"because\" # end",
+    ] {
+        assert_eq!(printed(variant), canonical, "{variant:?}");
+    }
+
+    for refused in [
+        "GET /a allow s, # a comment\n t",
+        "GET /a allow s,\n t",
+        "GET /a allow (s\n + t)",
+        "GET /a allow s scopes\n x:read",
+        "GET /a allow",
+        "GET /a public # a comment \"why\"\n\"why\"",
+        "default\npublic",
+    ] {
+        let result = portcullis::parse(policy(refused).as_bytes(), Syntax::Dsl);
+        assert!(result.is_err(), "{refused:?} was accepted");
+    }
+}
+
 fn first_error(source: &[u8], syntax: Syntax) -> String {
     match portcullis::parse(source, syntax) {
         Ok(_) => panic!("hostile input was accepted"),

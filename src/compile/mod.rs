@@ -13,6 +13,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use smallvec::SmallVec;
+
 use crate::error::Diagnostic;
 use crate::eval::{AuthScheme, Challenge};
 use crate::model::{
@@ -246,16 +248,23 @@ pub(crate) enum CompiledRule {
         challenges: Arc<[Challenge]>,
         /// Every scheme the alternatives name, once each, in order: the credentials a
         /// request may present for this rule (computed here, not per request).
-        accepted: Box<[u32]>,
+        accepted: SchemeIds,
     },
 }
 
+/// Scheme numbers as a rule lists them, inline up to four: a route accepting more schemes
+/// than that is rare, and a table of routes then costs no allocation per list.
+pub(crate) type SchemeIds = SmallVec<[u32; 4]>;
+
+/// A requirement's scope numbers, inline up to four, for the same reason.
+pub(crate) type RequiredScopes = SmallVec<[ScopeId; 4]>;
+
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct CompiledAlternative {
-    pub schemes: Vec<u32>,
+    pub schemes: SchemeIds,
     pub mode: ScopeMatch,
     /// Required scope numbers; empty when the alternative requires no scope.
-    pub scopes: Vec<ScopeId>,
+    pub scopes: RequiredScopes,
 }
 
 impl Engine {
@@ -292,7 +301,7 @@ impl Engine {
                     CompileError::DuplicateRoute { route: route_text, first },
                 );
             }
-            routes.push(CompiledRoute { pattern: pattern.to_string().into(), rule });
+            routes.push(CompiledRoute { pattern: pattern.text().into_boxed_str(), rule });
         }
         let default = match &doc.default {
             None => CompiledRule::Deny,
@@ -511,14 +520,14 @@ impl Compiler<'_> {
         let route_requirement =
             allow.scopes.as_ref().map(|r| self.requirement(r, place, span, resolve, scopes));
 
-        let mut alternatives = Vec::new();
-        let mut challenge_schemes: Vec<u32> = Vec::new();
+        let mut alternatives = Vec::with_capacity(allow.alternatives.len());
+        let mut challenge_schemes = SchemeIds::new();
         for alternative in &allow.alternatives {
             // An empty set would authenticate every request, anonymous ones included.
             if alternative.schemes.is_empty() {
                 self.error(span, CompileError::EmptyAllow(place.to_string()));
             }
-            let mut members = Vec::new();
+            let mut members = SchemeIds::new();
             for name in &alternative.schemes {
                 let Some(&id) = resolve.ids.get(&name.value) else {
                     let declared = resolve.doc.schemes.iter().map(|s| s.name.value.as_str());
@@ -546,24 +555,30 @@ impl Compiler<'_> {
 
             let (mode, required) = match &alternative.scopes {
                 Some(own) => self.requirement(own, place, span, resolve, scopes),
-                None => route_requirement.clone().unwrap_or((ScopeMatch::All, Vec::new())),
+                None => {
+                    route_requirement.clone().unwrap_or((ScopeMatch::All, RequiredScopes::new()))
+                }
             };
             alternatives.push(CompiledAlternative { schemes: members, mode, scopes: required });
         }
-        let challenges = self
-            .challenge_sets
-            .entry(challenge_schemes)
-            .or_insert_with_key(|ids| {
-                ids.iter().map(|&id| resolve.schemes[id as usize].challenge.clone()).collect()
-            })
-            .clone();
-        let mut accepted: Vec<u32> = Vec::new();
+        // Looked up by slice, so that only a set not seen before is copied into the map.
+        let challenges = match self.challenge_sets.get(challenge_schemes.as_slice()) {
+            Some(shared) => shared.clone(),
+            None => {
+                let challenges: Arc<[Challenge]> = (challenge_schemes.iter())
+                    .map(|&id| resolve.schemes[id as usize].challenge.clone())
+                    .collect();
+                self.challenge_sets.insert(challenge_schemes.to_vec(), challenges.clone());
+                challenges
+            }
+        };
+        let mut accepted = SchemeIds::new();
         for &id in alternatives.iter().flat_map(|a| a.schemes.iter()) {
             if !accepted.contains(&id) {
                 accepted.push(id);
             }
         }
-        CompiledRule::Allow { alternatives, challenges, accepted: accepted.into() }
+        CompiledRule::Allow { alternatives, challenges, accepted }
     }
 
     /// Checks and numbers a scope list. With a catalogue, every scope must be declared in
@@ -575,11 +590,11 @@ impl Compiler<'_> {
         span: Span,
         resolve: &Resolve<'_>,
         scopes: &mut ScopeIndex,
-    ) -> (ScopeMatch, Vec<ScopeId>) {
+    ) -> (ScopeMatch, RequiredScopes) {
         if requirement.scopes.is_empty() {
             self.error(span, CompileError::EmptyScopes(place.to_string()));
         }
-        let mut ids = Vec::new();
+        let mut ids = RequiredScopes::new();
         for scope in &requirement.scopes {
             if !is_scope_name(&scope.value) {
                 self.error(scope.span, CompileError::BadScopeName(scope.value.clone()));

@@ -190,10 +190,11 @@ impl Engine {
     fn holds(&self, alternative: &CompiledAlternative, members: &[&Credential]) -> bool {
         let held =
             |&id: &ScopeId| members.iter().any(|c| self.scopes.grants(&c.identity().scopes, id));
+        let required = alternative.scopes.as_slice();
         match alternative.mode {
-            _ if alternative.scopes.is_empty() => true,
-            ScopeMatch::All => alternative.scopes.iter().all(held),
-            ScopeMatch::Any => alternative.scopes.iter().any(held),
+            _ if required.is_empty() => true,
+            ScopeMatch::All => required.iter().all(held),
+            ScopeMatch::Any => required.iter().any(held),
         }
     }
 
@@ -250,10 +251,11 @@ fn anonymous(basis: AllowBasis) -> Decision<'static> {
 /// Whether `effective` (sorted) meets the alternative's requirement.
 fn satisfies(alternative: &CompiledAlternative, effective: &[ScopeId]) -> bool {
     let held = |id: &ScopeId| effective.binary_search(id).is_ok();
+    let required = alternative.scopes.as_slice();
     match alternative.mode {
-        _ if alternative.scopes.is_empty() => true,
-        ScopeMatch::All => alternative.scopes.iter().all(held),
-        ScopeMatch::Any => alternative.scopes.iter().any(held),
+        _ if required.is_empty() => true,
+        ScopeMatch::All => required.iter().all(held),
+        ScopeMatch::Any => required.iter().any(held),
     }
 }
 

@@ -145,7 +145,44 @@ impl RoutePattern {
             return Err(PatternError::BadLiteral { segment: format!("{path} {extra}"), bad: ' ' });
         }
 
+        RoutePattern::from_parts(methods, path)
+    }
+
+    /// Parses a pattern whose methods and path were already told apart, as the DSL's
+    /// grammar does: `from_parts("GET|HEAD", "/data")` is `parse("GET|HEAD /data")`.
+    ///
+    /// # Errors
+    /// A [`PatternError`] naming the first thing wrong with the methods or the path.
+    pub fn from_parts(methods: &str, path: &str) -> Result<RoutePattern, PatternError> {
         Ok(RoutePattern { methods: parse_methods(methods)?, path: PathPattern::parse(path)? })
+    }
+
+    /// The pattern as text, in the form [`RoutePattern::parse`] reads (the same text as
+    /// `to_string`, built with one allocation of the right size).
+    pub fn text(&self) -> String {
+        let mut length = 0;
+        self.each_piece(|piece| length += piece.len());
+        let mut text = String::with_capacity(length);
+        self.each_piece(|piece| text.push_str(piece));
+        text
+    }
+
+    /// Hands over the pattern's text piece by piece, in order: the one spelling that both
+    /// [`RoutePattern::text`] and `Display` write.
+    fn each_piece<'p>(&'p self, mut piece: impl FnMut(&'p str)) {
+        match &self.methods {
+            MethodSet::Any => piece("*"),
+            MethodSet::Only(methods) => {
+                for (i, method) in methods.iter().enumerate() {
+                    if i > 0 {
+                        piece("|");
+                    }
+                    piece(method.as_str());
+                }
+            }
+        }
+        piece(" ");
+        self.path.each_piece(piece);
     }
 
     /// Whether the two patterns match the same requests with the same methods, so that
@@ -188,18 +225,16 @@ impl PathPattern {
             return Ok(PathPattern { segments: Vec::new() });
         }
 
-        let mut segments = Vec::new();
-        let mut params: Vec<&str> = Vec::new();
+        let mut segments = Vec::with_capacity(rest.bytes().filter(|&b| b == b'/').count() + 1);
         for raw in rest.split('/') {
             if segments.last() == Some(&Segment::CatchAll) {
                 return Err(PatternError::CatchAllNotLast);
             }
             let segment = parse_segment(raw, text)?;
-            if let Segment::Param(name) = &segment {
-                if params.contains(&name.as_str()) {
-                    return Err(PatternError::RepeatedParam(name.clone()));
-                }
-                params.push(raw.trim_start_matches('{').trim_end_matches('}'));
+            if let Segment::Param(name) = &segment
+                && segments.contains(&segment)
+            {
+                return Err(PatternError::RepeatedParam(name.clone()));
             }
             segments.push(segment);
         }
@@ -248,35 +283,41 @@ fn is_literal_char(c: char) -> bool {
 
 impl fmt::Display for RoutePattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.methods {
-            MethodSet::Any => f.write_str("*")?,
-            MethodSet::Only(methods) => {
-                for (i, method) in methods.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str("|")?;
-                    }
-                    f.write_str(method.as_str())?;
+        let mut written = Ok(());
+        self.each_piece(|piece| written = written.and_then(|()| f.write_str(piece)));
+        written
+    }
+}
+
+impl PathPattern {
+    /// Hands over the path's text piece by piece, in order.
+    fn each_piece<'p>(&'p self, mut piece: impl FnMut(&'p str)) {
+        if self.segments.is_empty() {
+            piece("/");
+        }
+        for segment in &self.segments {
+            match segment {
+                Segment::Literal(text) => {
+                    piece("/");
+                    piece(text);
                 }
+                Segment::Param(name) => {
+                    piece("/{");
+                    piece(name);
+                    piece("}");
+                }
+                Segment::Wildcard => piece("/*"),
+                Segment::CatchAll => piece("/**"),
             }
         }
-        write!(f, " {}", self.path)
     }
 }
 
 impl fmt::Display for PathPattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.segments.is_empty() {
-            return f.write_str("/");
-        }
-        for segment in &self.segments {
-            match segment {
-                Segment::Literal(text) => write!(f, "/{text}")?,
-                Segment::Param(name) => write!(f, "/{{{name}}}")?,
-                Segment::Wildcard => f.write_str("/*")?,
-                Segment::CatchAll => f.write_str("/**")?,
-            }
-        }
-        Ok(())
+        let mut written = Ok(());
+        self.each_piece(|piece| written = written.and_then(|()| f.write_str(piece)));
+        written
     }
 }
 
@@ -292,6 +333,7 @@ mod tests {
     fn accepted_patterns_print_back_unchanged() {
         for text in ["GET /health", "GET|HEAD /data", "* /admin/**", "GET /users/{id}", "* /"] {
             assert_eq!(parse(text).unwrap().to_string(), text);
+            assert_eq!(parse(text).unwrap().text(), text);
         }
         let catch_all = parse("GET /a/*/b/**").unwrap();
         assert_eq!(catch_all.path.segments.len(), 4);

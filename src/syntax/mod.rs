@@ -305,9 +305,8 @@ impl Builder<'_> {
         else {
             return;
         };
-        let text = format!("{} {}", methods.as_str(), path.as_str());
         let rule = self.rule(rule);
-        match RoutePattern::parse(&text) {
+        match RoutePattern::from_parts(methods.as_str(), path.as_str()) {
             Ok(pattern) => {
                 self.doc.routes.push(RouteDecl { pattern: Spanned::new(pattern, span), rule });
             }
