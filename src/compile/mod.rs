@@ -9,7 +9,7 @@
 mod scopes;
 mod tree;
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

@@ -13,6 +13,8 @@ mod print;
 pub use format::format;
 pub use print::print;
 
+use std::cell::Cell;
+
 use pest::Parser as _;
 use pest::error::{ErrorVariant, InputLocation};
 use pest::iterators::Pair;
@@ -322,7 +324,9 @@ impl Builder<'_> {
                 let mut scopes = None;
                 for part in pair.into_inner() {
                     match part.as_rule() {
-                        G::alternative => alternatives.push(self.alternative(part)),
+                        G::scheme_set => alternatives
+                            .push(Alternative { schemes: self.scheme_set(part), scopes: None }),
+                        G::group => alternatives.push(self.group(part)),
                         _ => scopes = Some(self.requirement(part)),
                     }
                 }
@@ -332,13 +336,16 @@ impl Builder<'_> {
         }
     }
 
-    fn alternative(&self, pair: Pair<'_, G>) -> Alternative {
+    fn scheme_set(&self, pair: Pair<'_, G>) -> Vec<Spanned<String>> {
+        pair.into_inner().map(|name| self.spanned(&name)).collect()
+    }
+
+    /// `(schemes scopes ...)`: an alternative with a requirement of its own.
+    fn group(&self, pair: Pair<'_, G>) -> Alternative {
         let mut alternative = Alternative { schemes: Vec::new(), scopes: None };
         for part in pair.into_inner() {
             match part.as_rule() {
-                G::scheme_set => {
-                    alternative.schemes = part.into_inner().map(|n| self.spanned(&n)).collect();
-                }
+                G::scheme_set => alternative.schemes = self.scheme_set(part),
                 _ => alternative.scopes = Some(self.requirement(part)),
             }
         }
@@ -346,12 +353,10 @@ impl Builder<'_> {
     }
 
     fn requirement(&self, pair: Pair<'_, G>) -> ScopeRequirement {
-        let mut parts = pair.into_inner();
-        let mode = match parts.next().map(|p| p.as_rule()) {
-            Some(G::any_scopes) => ScopeMatch::Any,
-            _ => ScopeMatch::All,
-        };
-        ScopeRequirement { mode, scopes: parts.map(|scope| self.spanned(&scope)).collect() }
+        // `any_scopes` and `scopes` are silent in the grammar: the first word tells them apart.
+        let mode =
+            if pair.as_str().starts_with("any_scopes") { ScopeMatch::Any } else { ScopeMatch::All };
+        ScopeRequirement { mode, scopes: pair.into_inner().map(|s| self.spanned(&s)).collect() }
     }
 
     fn finish(mut self) -> Result<Document, Vec<Diagnostic>> {
@@ -424,8 +429,8 @@ fn describe(rules: &[G]) -> String {
             G::route | G::methods => "a route (`METHOD /path rule`)",
             G::path => "a path beginning with `/`",
             G::public | G::deny | G::allow => "`public`, `deny` or `allow`",
-            G::name | G::scheme_set | G::alternative => "a scheme name",
-            G::requirement | G::all_scopes | G::any_scopes => "`scopes` or `any_scopes`",
+            G::name | G::scheme_set | G::group => "a scheme name",
+            G::requirement => "`scopes` or `any_scopes`",
             G::scope | G::scope_decl => "a scope name",
             G::text | G::inner => "a quoted string",
             G::escape => "an escape (`\\\"`, `\\\\`, `\\n`, `\\t`, `\\r` or `\\uXXXX`)",
@@ -447,27 +452,83 @@ fn describe(rules: &[G]) -> String {
 }
 
 /// Turns byte offsets into line and column, in time logarithmic in the number of lines
-/// (pest's own `line_col` rescans the input from the start each time).
+/// (pest's own `line_col` rescans the input from the start each time), and constant when
+/// the offsets come in file order, as the builder asks for them.
 pub(crate) struct LineIndex<'a> {
     source: &'a str,
     starts: Vec<usize>,
+    /// Whether every character is one byte, so that a column is a byte count.
+    ascii: bool,
+    /// The line of the last offset asked for: the next one is most often on it.
+    last_line: Cell<usize>,
 }
 
 impl<'a> LineIndex<'a> {
     pub(crate) fn new(source: &'a str) -> LineIndex<'a> {
         let mut starts = vec![0];
         starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { source, starts }
+        LineIndex { source, starts, ascii: source.is_ascii(), last_line: Cell::new(0) }
     }
 
     pub(crate) fn span(&self, offset: usize) -> Span {
-        let line = self.starts.partition_point(|&start| start <= offset).saturating_sub(1);
+        let line = self.line_of(offset);
+        self.last_line.set(line);
+
         let start = self.starts.get(line).copied().unwrap_or(0);
-        let column = self.source.get(start..offset).map_or(1, |prefix| prefix.chars().count() + 1);
+        let column = if self.ascii {
+            offset.saturating_sub(start) + 1
+        } else {
+            self.source.get(start..offset).map_or(1, |prefix| prefix.chars().count() + 1)
+        };
         Span::new(to_u32(line + 1), to_u32(column))
+    }
+
+    /// The index of the line holding `offset`: the last line asked for or the one after it
+    /// if either holds it, else found by bisection.
+    fn line_of(&self, offset: usize) -> usize {
+        let holds = |line: usize| {
+            let start = self.starts.get(line).copied().unwrap_or(usize::MAX);
+            let end = self.starts.get(line + 1).copied().unwrap_or(usize::MAX);
+            start <= offset && offset < end
+        };
+        let last = self.last_line.get();
+        if holds(last) {
+            return last;
+        }
+        if holds(last + 1) {
+            return last + 1;
+        }
+        self.starts.partition_point(|&start| start <= offset).saturating_sub(1)
     }
 }
 
 fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Line and column the slow way: count line breaks and characters before the offset.
+    fn counted(source: &str, offset: usize) -> Span {
+        let before = &source[..offset];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+        Span::new(to_u32(line), to_u32(column))
+    }
+
+    #[test]
+    fn spans_are_right_in_any_order_of_offsets() {
+        for source in ["ab\ncd\n\nef", "é\nxé y\n\nzz€\n", "\n\n", "one line"] {
+            let lines = LineIndex::new(source);
+            let offsets: Vec<usize> =
+                (0..=source.len()).filter(|&i| source.is_char_boundary(i)).collect();
+            // In file order (the hint's case), backwards, and leaping about.
+            let leaps = offsets.iter().step_by(3).chain(offsets.iter().rev().step_by(2));
+            for &offset in offsets.iter().chain(offsets.iter().rev()).chain(leaps) {
+                assert_eq!(lines.span(offset), counted(source, offset), "{source:?} at {offset}");
+            }
+        }
+    }
 }
