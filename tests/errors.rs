@@ -770,7 +770,7 @@ const CASES: &[Case] = &[
         lines: &["version: 1", "realm: [api"], line: 2, column: 8,
         message: Msg::Is("invalid YAML: unclosed bracket '['"), help: Help::No },
     Case { name: "a map as a map key", syntax: Yaml, prelude: Head, lines: &["? [x]", ": y"],
-        line: 1, column: 1,
+        line: 3, column: 3,
         message: Msg::Is("invalid YAML: a map key must be a plain value, not a list"),
         help: Help::No },
 ];

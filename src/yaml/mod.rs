@@ -17,7 +17,7 @@ use crate::model::{
     SchemeField, SchemeFields, ScopeDecl, ScopeMatch, ScopeRequirement, Span, Spanned,
     scheme_from_fields, suggest,
 };
-use node::{Located, Node};
+use node::Node;
 
 /// Why a YAML policy could not be read.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -90,16 +90,6 @@ impl YamlError {
     }
 }
 
-/// The most YAML nodes a policy may have: room for 250,000 routes of ten nodes each and
-/// the rest of the policy.
-const MAX_NODES: usize = 3_000_000;
-/// How deeply a YAML policy may nest; a policy needs six levels.
-const MAX_DEPTH: usize = 32;
-/// The most aliases a YAML policy may use.
-const MAX_ALIASES: usize = 1_000;
-/// The most anchors a YAML policy may define.
-const MAX_ANCHORS: usize = 1_000;
-
 const POLICY_FIELDS: &[&str] = &["version", "realm", "scopes", "schemes", "default", "routes"];
 const ROUTE_FIELDS: &[&str] = &["route", "public", "deny", "allow", "scopes", "any_scopes"];
 const RULE_FIELDS: &[&str] = &["public", "deny", "allow", "scopes", "any_scopes"];
@@ -116,24 +106,11 @@ pub fn parse(source: &str) -> Result<Document, Vec<Diagnostic>> {
         let error = crate::syntax::SyntaxError::TooLarge { bytes: source.len(), limit };
         return Err(vec![Diagnostic::new(crate::model::Span::new(1, 1), error)]);
     }
-    // Numbers keep their text where YAML would change it (`007`, `1_000`), and only `true`
-    // and `false` are booleans, so a scope named `on` or `007` stays what was written.
-    let options = serde_saphyr::options! {
-        with_snippet: false,
-        strict_booleans: true,
-        leading_zero_numbers_as_strings: true,
-        underscored_numbers_as_strings: true,
-        budget: serde_saphyr::budget! {
-            max_events: 2 * MAX_NODES,
-            max_nodes: MAX_NODES,
-            max_aliases: MAX_ALIASES,
-            max_anchors: MAX_ANCHORS,
-            max_depth: MAX_DEPTH,
-        },
-    };
-    let root = match serde_saphyr::from_str_with_options::<Located>(source, options) {
-        Ok(Located(root)) => root,
-        Err(error) => return Err(vec![syntax_error(&error)]),
+    let root = match node::read(source) {
+        Ok(root) => root,
+        Err(error) => {
+            return Err(vec![Diagnostic::new(error.span, YamlError::Syntax(error.message))]);
+        }
     };
 
     let mut reader = Reader { errors: Vec::new() };
@@ -145,35 +122,6 @@ pub fn parse(source: &str) -> Result<Document, Vec<Diagnostic>> {
             Err(reader.errors)
         }
     }
-}
-
-fn syntax_error(error: &serde_saphyr::Error) -> Diagnostic {
-    let span = error.location().map_or(Span::new(1, 1), |at| {
-        let line = u32::try_from(at.line()).unwrap_or(u32::MAX).max(1);
-        Span::new(line, u32::try_from(at.column()).unwrap_or(u32::MAX).max(1))
-    });
-    let text = error.to_string();
-    let message = text.split(" at line ").next().unwrap_or(&text).trim();
-    let message = if let Some(breach) = message.strip_prefix("budget breached: ") {
-        budget_message(breach)
-    } else if let Some(rest) = message.strip_prefix("duplicate mapping key") {
-        let key = rest.split(',').next().unwrap_or_default().trim_start_matches(':').trim();
-        format!("the key `{key}` is repeated")
-    } else {
-        message.to_owned()
-    };
-    Diagnostic::new(span, YamlError::Syntax(message))
-}
-
-/// Words for a breach of the reader's budget, from serde-saphyr's name for it.
-fn budget_message(breach: &str) -> String {
-    let limit = match breach.split([' ', '{']).next().unwrap_or_default() {
-        "Depth" => format!("is nested more than {MAX_DEPTH} levels deep"),
-        "Aliases" => format!("uses more than {MAX_ALIASES} aliases"),
-        "Anchors" => format!("defines more than {MAX_ANCHORS} anchors"),
-        _ => "is too large".to_owned(),
-    };
-    format!("the document {limit}, more than a policy needs")
 }
 
 type Entries = [(Spanned<String>, Spanned<Node>)];
