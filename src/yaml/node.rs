@@ -13,8 +13,10 @@
 //! - merge keys (`<<: *defaults`), whose entries a map's own keys override;
 //! - one document per file.
 //!
-//! Every scalar keeps the text that was written (`007`, `1_000`, `0x1F`, `on` stay as they
-//! are); only the plain null forms (`~`, `null`, nothing) are read as nothing.
+//! Every scalar keeps the text that was written (`007`, `1_000`, `0x1F`, `1.0`, `on` stay as
+//! they are), with two exceptions for plain scalars, from YAML 1.2's core schema: the null
+//! forms (`~`, `null`, nothing) are nothing, and the booleans' capitalised spellings (`True`,
+//! `FALSE`) are `true` and `false`.
 
 use std::collections::HashSet;
 
@@ -166,10 +168,13 @@ impl TreeBuilder {
                 if self.is_merge_key(&text, style) {
                     return Ok(());
                 }
-                let null = style == ScalarStyle::Plain
-                    && tag.is_none()
-                    && matches!(&*text, "" | "~" | "null" | "Null" | "NULL");
-                let node = if null { Node::Null } else { Node::Scalar(text.into_owned()) };
+                let plain = style == ScalarStyle::Plain && tag.is_none();
+                let node = match &*text {
+                    "" | "~" | "null" | "Null" | "NULL" if plain => Node::Null,
+                    "True" | "TRUE" if plain => Node::Scalar("true".to_owned()),
+                    "False" | "FALSE" if plain => Node::Scalar("false".to_owned()),
+                    _ => Node::Scalar(text.into_owned()),
+                };
                 self.complete(Spanned::new(node, at), anchor, 1)
             }
             Event::SequenceStart(_, anchor, _) => self.open(at, anchor, Body::Seq(Vec::new())),
@@ -376,8 +381,10 @@ mod tests {
 
     #[test]
     fn scalars_keep_their_text_and_only_plain_null_forms_are_nothing() {
-        let node =
-            tree("a: 0x1F\nb: 007\nc: 1_000\nd: on\ne: 1.0\nf: ~\ng:\nh: null\ni: '~'\nj: \"\"\n");
+        let node = tree(
+            "a: 0x1F\nb: 007\nc: 1_000\nd: on\ne: 1.0\nf: ~\ng:\nh: null\ni: '~'\nj: \"\"\n\
+                  k: True\nl: FALSE\nm: 'True'\n",
+        );
         let expected = [
             ("a", scalar("0x1F")),
             ("b", scalar("007")),
@@ -389,6 +396,9 @@ mod tests {
             ("h", Node::Null),
             ("i", scalar("~")),
             ("j", scalar("")),
+            ("k", scalar("true")),
+            ("l", scalar("false")),
+            ("m", scalar("True")),
         ];
         let expected: Vec<(String, Node)> =
             expected.into_iter().map(|(key, node)| (key.to_owned(), node)).collect();
