@@ -88,6 +88,27 @@ fn spacing_inside_a_rule_changes_nothing_and_line_breaks_are_refused() {
     }
 }
 
+/// Anchors, aliases and merge keys, as YAML authors write shared settings once.
+#[test]
+fn yaml_merge_keys_and_aliases_share_settings() {
+    let yaml = "version: 1\nrealm: api\nschemes:\n  \
+                k: &key { type: api_key, store: keys, prefixes: [sk_] }\n  \
+                k2:\n    <<: *key\n    prefixes: [pk_]\n\
+                routes:\n  - { route: GET /a, allow: &both [k, k2], scopes: [x] }\n  \
+                - { route: GET /b, allow: *both, scopes: [x] }\n";
+    let doc = portcullis::parse(yaml.as_bytes(), Syntax::Yaml).expect("reads");
+    let dsl = portcullis::syntax::print(&doc);
+    let k2 = "scheme k2: api_key {\n    header \"X-API-Key\"\n    prefixes \"pk_\"\n    store \"keys\"\n}";
+    assert!(dsl.contains(k2), "{dsl}");
+    assert!(dsl.contains("GET /b  allow k, k2 scopes x"), "{dsl}");
+
+    let two_documents = "version: 1\nrealm: api\n---\nversion: 1\n";
+    assert_eq!(
+        first_error(two_documents.as_bytes(), Syntax::Yaml),
+        "3:1: error: invalid YAML: the file holds more than one YAML document; a policy is one"
+    );
+}
+
 fn first_error(source: &[u8], syntax: Syntax) -> String {
     match portcullis::parse(source, syntax) {
         Ok(_) => panic!("hostile input was accepted"),
