@@ -74,6 +74,13 @@ fn spacing_inside_a_rule_changes_nothing_and_line_breaks_are_refused() {
         assert_eq!(printed(variant), canonical, "{variant:?}");
     }
 
+    // A `#` straight after a path is part of it, and the pattern refuses it by name.
+    let hash = policy("GET /a#b allow s");
+    assert_eq!(
+        first_error(hash.as_bytes(), Syntax::Dsl),
+        "3:1: error: segment `a#b` contains `#`, which a route literal cannot hold"
+    );
+
     for refused in [
         "GET /a allow s, # a comment\n t",
         "GET /a allow s,\n t",
