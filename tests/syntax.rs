@@ -116,6 +116,19 @@ fn yaml_merge_keys_and_aliases_share_settings() {
     );
 }
 
+/// Scheme names are checked when compiling, not when reading, so the YAML printer must write
+/// any name so that it reads back: it once wrote them bare, and an empty name vanished.
+#[test]
+fn the_yaml_printer_quotes_scheme_names_that_need_it() {
+    let yaml = "version: 1\nrealm: api\nroutes:\n  \
+                - { route: GET /a, allow: [\"\", \"on\", \"a b\", \"007\"] }\n  \
+                - { route: GET /b, allow: [{ scheme: \"x, y\", scopes: [s] }] }\n";
+    let doc = portcullis::parse(yaml.as_bytes(), Syntax::Yaml).expect("reads");
+    let printed = portcullis::yaml::print(&doc);
+    let reread = portcullis::parse(printed.as_bytes(), Syntax::Yaml).expect("printed YAML reads");
+    assert_eq!(reread, doc, "{printed}");
+}
+
 fn first_error(source: &[u8], syntax: Syntax) -> String {
     match portcullis::parse(source, syntax) {
         Ok(_) => panic!("hostile input was accepted"),

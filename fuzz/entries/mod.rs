@@ -69,9 +69,13 @@ pub fn policy_dsl(data: &[u8]) {
     let _ = Engine::compile(&doc, &CompileOptions::default());
 }
 
-/// Arbitrary bytes as a YAML policy: reading and compiling must never panic.
+/// Arbitrary bytes as a YAML policy: reading and compiling must never panic, and whatever
+/// reads must print and read back as the same document.
 pub fn policy_yaml(data: &[u8]) {
     let Ok(doc) = portcullis::parse(data, Syntax::Yaml) else { return };
+    let printed = portcullis::yaml::print(&doc);
+    let reread = portcullis::parse(printed.as_bytes(), Syntax::Yaml).expect("printed YAML reads");
+    assert_eq!(reread, doc);
     let _ = Engine::compile(&doc, &CompileOptions::default());
 }
 

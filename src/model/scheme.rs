@@ -300,7 +300,8 @@ impl Duration {
     /// Parses `30s`, `15m`, `1h` or `90d`; `None` for anything else or more than ten years.
     pub fn parse(text: &str) -> Option<Duration> {
         let unit_at = text.len().checked_sub(1)?;
-        let (number, unit) = text.split_at(unit_at);
+        // Checked: a text ending in a character of more than one byte has no one-byte unit.
+        let (number, unit) = text.split_at_checked(unit_at)?;
         if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
@@ -915,7 +916,9 @@ mod tests {
             assert_eq!(duration.as_secs(), seconds);
             assert_eq!(duration.to_string(), printed);
         }
-        for bad in ["", "s", "30", "30 s", "-1s", "1w", "1.5h", "99999999999999999999s", "3651d"] {
+        let bad_units = ["1é", "1\u{2d2}", "é", "30\u{1F600}"];
+        let bad = ["", "s", "30", "30 s", "-1s", "1w", "1.5h", "99999999999999999999s", "3651d"];
+        for bad in bad.into_iter().chain(bad_units) {
             assert_eq!(Duration::parse(bad), None, "{bad}");
         }
     }

@@ -80,8 +80,8 @@ fn rule(rule: &Rule) -> String {
 fn alternative(alternative: &Alternative) -> String {
     let names: Vec<&str> = alternative.schemes.iter().map(|s| s.value.as_str()).collect();
     let set = match names.as_slice() {
-        [one] if alternative.scopes.is_none() => return (*one).to_owned(),
-        [one] => format!("scheme: {one}"),
+        [one] if alternative.scopes.is_none() => return scalar(one),
+        [one] => format!("scheme: {}", scalar(one)),
         _ => format!("all: {}", list(&names)),
     };
     match &alternative.scopes {
