@@ -697,6 +697,13 @@ const CASES: &[Case] = &[
     Case { name: "version that is not a number", syntax: Yaml, prelude: Bare,
         lines: &["version: one", "realm: api"], line: 1, column: 10,
         message: Msg::Is("`version` must be the number 1, not text"), help: Help::No },
+    // YAML values are read as written: a number spelt another way is not the version.
+    Case { name: "version with a sign", syntax: Yaml, prelude: Bare,
+        lines: &["version: +1", "realm: api"], line: 1, column: 10,
+        message: Msg::Is("`version` must be the number 1, not text"), help: Help::No },
+    Case { name: "version with a fraction", syntax: Yaml, prelude: Bare,
+        lines: &["version: 1.0", "realm: api"], line: 1, column: 10,
+        message: Msg::Is("`version` must be the number 1, not text"), help: Help::No },
     Case { name: "empty realm", syntax: Dsl, prelude: Bare, lines: &["version 1", "realm \"\""],
         line: 2, column: 1,
         message: Msg::Is("the realm must be non-empty text without control characters"),

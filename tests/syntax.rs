@@ -105,7 +105,8 @@ fn yaml_merge_keys_and_aliases_share_settings() {
                 - { route: GET /b, allow: *both, scopes: [x] }\n";
     let doc = portcullis::parse(yaml.as_bytes(), Syntax::Yaml).expect("reads");
     let dsl = portcullis::syntax::print(&doc);
-    let k2 = "scheme k2: api_key {\n    header \"X-API-Key\"\n    prefixes \"pk_\"\n    store \"keys\"\n}";
+    let k2 = "scheme k2: api_key {\n    header \"X-API-Key\"\n    prefixes \"pk_\"\n    \
+              store \"keys\"\n}";
     assert!(dsl.contains(k2), "{dsl}");
     assert!(dsl.contains("GET /b  allow k, k2 scopes x"), "{dsl}");
 

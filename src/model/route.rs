@@ -1,8 +1,10 @@
 //! Route patterns: `METHODS PATH`, as in `GET|HEAD /users/{id}` or `* /admin/**`.
 //!
-//! Both syntaxes hand the pattern's text to [`RoutePattern::parse`], so a pattern means the
-//! same thing wherever it is written. Literal segments are restricted to the characters a
-//! URL path may hold unencoded, which is what lets the matcher compare them byte for byte
+//! Both syntaxes read patterns here, YAML's as one text ([`RoutePattern::parse`]) and the
+//! DSL's as the two parts its grammar already told apart ([`RoutePattern::from_parts`]), so a
+//! pattern means the same thing wherever it is written. Literal segments are restricted to
+//! the characters a URL path may hold unencoded, which is what lets the matcher compare them
+//! byte for byte
 //! with a normalized request path.
 
 use std::fmt;
@@ -41,17 +43,41 @@ pub enum PatternError {
     /// The same `{name}` twice in one path.
     #[error("parameter `{{{0}}}` appears twice in one path")]
     RepeatedParam(String),
+    /// More segments (a closing `**` aside) than a request path may have
+    /// ([`MAX_SEGMENTS`](crate::MAX_SEGMENTS)): no request could match the route.
+    #[error(
+        "the path has {segments} segments; a request path has at most {limit}, so no request \
+         could match it"
+    )]
+    TooManySegments {
+        /// The path's segments.
+        segments: usize,
+        /// The most a request path may have.
+        limit: usize,
+    },
     /// `.` or `..` as a segment.
     #[error("`{0}` cannot be a path segment; requests with dot segments are always refused")]
     DotSegment(String),
     /// A character that a path segment cannot hold unencoded, or `*`, `{`, `}` inside one.
-    #[error("segment `{segment}` contains `{bad}`, which a route literal cannot hold")]
+    #[error(
+        "segment `{}` contains `{}`, which a route literal cannot hold",
+        visible(segment),
+        visible(&bad.to_string())
+    )]
     BadLiteral {
         /// The whole segment.
         segment: String,
         /// The offending character.
         bad: char,
     },
+}
+
+/// `text` with its control characters escaped (`\r`, `\u{1}`), so that a message shows
+/// them instead of acting on the terminal.
+fn visible(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { c.escape_debug().to_string() } else { c.to_string() })
+        .collect()
 }
 
 /// An HTTP method, as written in a policy (upper-case ASCII letters).
@@ -225,7 +251,14 @@ impl PathPattern {
             return Ok(PathPattern { segments: Vec::new() });
         }
 
-        let mut segments = Vec::with_capacity(rest.bytes().filter(|&b| b == b'/').count() + 1);
+        // A closing `**` may match no segment, so only the others must fit in a request.
+        let count = rest.bytes().filter(|&b| b == b'/').count() + 1;
+        let fixed = if rest == "**" || rest.ends_with("/**") { count - 1 } else { count };
+        if fixed > crate::MAX_SEGMENTS {
+            let limit = crate::MAX_SEGMENTS;
+            return Err(PatternError::TooManySegments { segments: fixed, limit });
+        }
+        let mut segments = Vec::with_capacity(count);
         for raw in rest.split('/') {
             if segments.last() == Some(&Segment::CatchAll) {
                 return Err(PatternError::CatchAllNotLast);
@@ -327,6 +360,36 @@ mod tests {
 
     fn parse(text: &str) -> Result<RoutePattern, PatternError> {
         RoutePattern::parse(text)
+    }
+
+    #[test]
+    fn a_path_with_more_segments_than_a_request_may_have_is_refused() {
+        let limit = crate::MAX_SEGMENTS;
+        let path = |n: usize, tail: &str| format!("GET {}{tail}", "/a".repeat(n));
+        assert!(parse(&path(limit, "")).is_ok());
+        assert!(parse(&path(limit, "/**")).is_ok(), "a closing `**` may match nothing");
+        let refused = PatternError::TooManySegments { segments: limit + 1, limit };
+        assert_eq!(parse(&path(limit + 1, "")), Err(refused.clone()));
+        assert_eq!(parse(&path(limit + 1, "/**")), Err(refused));
+        // far over it, refused before any segment is read
+        let huge = parse(&path(1_000_000, "/{p}"));
+        assert!(matches!(huge, Err(PatternError::TooManySegments { .. })));
+    }
+
+    #[test]
+    fn control_characters_are_shown_escaped_in_messages() {
+        // As the DSL hands it over: its path runs to the next space, tab or line feed.
+        let error = RoutePattern::from_parts("GET", "/a\rb").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "segment `a\\rb` contains `\\r`, which a route literal cannot hold"
+        );
+        // Printable characters are shown as they are, quotes included.
+        let error = parse("GET /a\"b").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "segment `a\"b` contains `\"`, which a route literal cannot hold"
+        );
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! The YAML syntax: reading it into the model ([`parse`]) and writing the model as YAML
 //! ([`print`]).
 //!
-//! The field names are exactly the model's. Reading happens in two steps: serde-saphyr turns
-//! the text into a tree of positioned nodes ([`node`]), then the functions below check each
+//! The field names are exactly the model's. Reading happens in two steps: [`node`] builds a
+//! tree of positioned nodes from the YAML parser's events, then the functions below check each
 //! field, so that an unknown or misplaced field is reported with its line and a suggestion
 //! instead of being ignored (a typo must never silently drop a requirement).
 
@@ -190,9 +190,14 @@ impl Reader {
 
         let version = match field(entries, "version") {
             Some(node) => {
-                self.text(node, "version").and_then(|text| match text.value.parse::<u32>() {
-                    Ok(number) => Some(Spanned::new(number, text.span)),
-                    Err(_) => {
+                // Digits only, as in the DSL: `u32::from_str` would also take `+1`.
+                let number = |text: &str| {
+                    let digits = text.bytes().all(|b| b.is_ascii_digit());
+                    digits.then(|| text.parse::<u32>().ok()).flatten()
+                };
+                self.text(node, "version").and_then(|text| match number(&text.value) {
+                    Some(number) => Some(Spanned::new(number, text.span)),
+                    None => {
                         let (expected, found) = ("the number 1", "text");
                         let error = YamlError::WrongShape { field: "version", expected, found };
                         self.fail(text.span, error)

@@ -7,8 +7,10 @@
 //! every mistake, not only of syntax errors.
 //!
 //! What the reader enforces on the way, since the parser does not:
-//! - a budget against hostile input: nesting depth, nodes (aliases count as the nodes they
-//!   repeat, so an alias bomb is refused before it is built), anchors and aliases;
+//! - a budget against hostile input: nesting depth, nodes, anchors and aliases. An alias
+//!   counts as the nodes and the depth it repeats, measured before it is copied, so that
+//!   neither an alias bomb nor a deep chain of aliases is built; the copy an anchor keeps
+//!   for its aliases counts too; an alias inside the node it names is refused;
 //! - keys: plain values only, none repeated in one map;
 //! - merge keys (`<<: *defaults`), whose entries a map's own keys override;
 //! - one document per file.
@@ -110,6 +112,8 @@ struct Anchored {
     node: Spanned<Node>,
     /// How many nodes it holds, itself included: what each alias adds to the budget.
     nodes: usize,
+    /// How many levels of lists and maps it nests: what each alias adds to the depth.
+    height: usize,
 }
 
 /// A sequence or map being read.
@@ -118,6 +122,8 @@ struct Frame {
     anchor: usize,
     /// The node count when it started, to tell how many nodes it holds when it ends.
     nodes_before: usize,
+    /// The greatest height among its items so far (a scalar's is 0).
+    height: usize,
     body: Body,
 }
 
@@ -165,17 +171,17 @@ impl TreeBuilder {
             }
             Event::Scalar(text, style, anchor, tag) => {
                 self.count(at, 1, anchor)?;
-                if self.is_merge_key(&text, style) {
+                let plain = style == ScalarStyle::Plain && tag.is_none();
+                if self.is_merge_key(&text, plain) {
                     return Ok(());
                 }
-                let plain = style == ScalarStyle::Plain && tag.is_none();
                 let node = match &*text {
                     "" | "~" | "null" | "Null" | "NULL" if plain => Node::Null,
                     "True" | "TRUE" if plain => Node::Scalar("true".to_owned()),
                     "False" | "FALSE" if plain => Node::Scalar("false".to_owned()),
                     _ => Node::Scalar(text.into_owned()),
                 };
-                self.complete(Spanned::new(node, at), anchor, 1)
+                self.complete(Spanned::new(node, at), anchor, 1, 0)
             }
             Event::SequenceStart(_, anchor, _) => self.open(at, anchor, Body::Seq(Vec::new())),
             Event::MappingStart(_, anchor, _) => {
@@ -207,14 +213,13 @@ impl TreeBuilder {
         Ok(())
     }
 
-    /// Whether `text` is a plain `<<` where a map expects a key: then the value that follows
-    /// is merged into the map rather than kept under a key.
-    fn is_merge_key(&mut self, text: &str, style: ScalarStyle) -> bool {
+    /// Whether `text` is a plain, untagged `<<` where a map expects a key: then the value
+    /// that follows is merged into the map rather than kept under a key.
+    fn is_merge_key(&mut self, text: &str, plain: bool) -> bool {
         let Some(Frame { body: Body::Map(map), .. }) = self.stack.last_mut() else {
             return false;
         };
-        let merge =
-            map.key.is_none() && !map.merging && style == ScalarStyle::Plain && text == "<<";
+        let merge = map.key.is_none() && !map.merging && plain && text == "<<";
         map.merging |= merge;
         merge
     }
@@ -226,7 +231,7 @@ impl TreeBuilder {
             return Err(ReadError::over_budget(at, &what));
         }
         let nodes_before = self.nodes - 1;
-        self.stack.push(Frame { span: at, anchor, nodes_before, body });
+        self.stack.push(Frame { span: at, anchor, nodes_before, height: 0, body });
         Ok(())
     }
 
@@ -239,7 +244,7 @@ impl TreeBuilder {
             Body::Seq(items) => Node::Seq(items),
             Body::Map(map) => Node::Map(merged(map)?),
         };
-        self.complete(Spanned::new(node, frame.span), frame.anchor, nodes)
+        self.complete(Spanned::new(node, frame.span), frame.anchor, nodes, frame.height + 1)
     }
 
     /// Repeats an anchored node where its alias stands.
@@ -249,15 +254,29 @@ impl TreeBuilder {
             let what = format!("uses more than {MAX_ALIASES} aliases");
             return Err(ReadError::over_budget(at, &what));
         }
-        // invariant: the parser resolves every alias to an anchor it has seen (an unknown
-        // one is its error); one still unknown here stands for nothing.
-        let Some(nodes) = self.anchors.get(&anchor).map(|anchored| anchored.nodes) else {
-            return self.complete(Spanned::new(Node::Null, at), 0, 1);
+        // The parser knows an anchor from where its node starts, so an alias may stand inside
+        // the very node it names: a cycle, which no policy needs.
+        if self.stack.iter().any(|frame| frame.anchor == anchor) {
+            let message = "an alias stands inside the node its anchor names; \
+                           use it after that node ends";
+            return Err(ReadError::new(at, message));
+        }
+        // invariant: the parser refuses an alias to an anchor it has not seen.
+        let Some(anchored) = self.anchors.get(&anchor) else {
+            return Err(ReadError::new(at, "an alias names no anchor defined before it"));
         };
-        // Counted before it is copied: a bomb is refused before it takes any memory.
+        let (nodes, height) = (anchored.nodes, anchored.height);
+
+        // Measured before it is copied: neither a bomb nor a deep chain of aliases takes any
+        // memory before it is refused.
+        if self.stack.len() + height > MAX_DEPTH {
+            let what = format!("is nested more than {MAX_DEPTH} levels deep");
+            return Err(ReadError::over_budget(at, &what));
+        }
         self.count(at, nodes, 0)?;
         let node = self.anchors.get(&anchor).map(|anchored| anchored.node.clone());
-        self.complete(node.unwrap_or_else(|| Spanned::new(Node::Null, at)), 0, nodes)
+        let node = node.unwrap_or_else(|| Spanned::new(Node::Null, at));
+        self.complete(node, 0, nodes, height)
     }
 
     /// Puts a finished node where it belongs: the root, a list's next item, a map's key or
@@ -267,14 +286,19 @@ impl TreeBuilder {
         node: Spanned<Node>,
         anchor: usize,
         nodes: usize,
+        height: usize,
     ) -> Result<(), ReadError> {
         if anchor != 0 {
-            self.anchors.insert(anchor, Anchored { node: node.clone(), nodes });
+            // The copy kept for aliases counts too, so that anchors nested in anchors cannot
+            // hold more than the budget between them.
+            self.count(node.span, nodes, 0)?;
+            self.anchors.insert(anchor, Anchored { node: node.clone(), nodes, height });
         }
         let Some(frame) = self.stack.last_mut() else {
             self.root = Some(node);
             return Ok(());
         };
+        frame.height = frame.height.max(height);
         match &mut frame.body {
             Body::Seq(items) => items.push(node),
             Body::Map(map) if map.merging => {
@@ -482,6 +506,49 @@ mod tests {
         let (line, column, message) = refusal("? { a: 1 }\n: v\n");
         assert_eq!((line, column), (1, 3));
         assert_eq!(message, "a map key must be a plain value, not a map");
+    }
+
+    #[test]
+    fn aliases_are_measured_for_depth_and_cycles_are_refused() {
+        let nest = |levels: usize, inner: &str| {
+            format!("{}{inner}{}", "[".repeat(levels), "]".repeat(levels))
+        };
+        let mut chain = format!("a0: &a0 {}\n", nest(10, "x"));
+        for i in 1..3 {
+            chain.push_str(&format!("a{i}: &a{i} {}\n", nest(10, &format!("*a{}", i - 1))));
+        }
+        // 1 map and 10 lists around an alias to 30 levels: 41, over the 32 allowed
+        tree(&chain);
+        chain.push_str(&format!("a3: {}\n", nest(10, "*a2")));
+        let (line, column, message) = refusal(&chain);
+        assert_eq!((line, column), (4, 15));
+        assert_eq!(
+            message,
+            "the document is nested more than 32 levels deep, more than a policy needs"
+        );
+
+        let (_, _, message) = refusal("a: &x [1, *x]\n");
+        assert_eq!(
+            message,
+            "an alias stands inside the node its anchor names; use it after that node ends"
+        );
+    }
+
+    #[test]
+    fn an_anchors_copy_counts_against_the_budget() {
+        // 2,000,000 items in one anchored list: the list and the copy kept for its aliases
+        // make 4,000,000 nodes, over the 3,000,000 allowed
+        let items = vec!["1"; 2_000_000].join(",");
+        let (_, _, message) = refusal(&format!("a: &big [{items}]\n"));
+        assert_eq!(message, "the document is too large, more than a policy needs");
+        tree(&format!("a: [{items}]\n"));
+    }
+
+    #[test]
+    fn a_tagged_merge_key_is_an_ordinary_key() {
+        let node = tree("m: { !k << : x }\n");
+        let found = entries(&node);
+        assert_eq!(entries(&found[0].1), [("<<".to_owned(), scalar("x"))]);
     }
 
     #[test]
