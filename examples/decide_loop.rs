@@ -15,10 +15,11 @@
 //! The first argument is `allow` (`Engine::decide` on a verified credential, as
 //! `decide/credential/allow/10000`), one of the `decide/request` cases (`anonymous`,
 //! `api_key`, `session`, `jwt_rs256`, `jwt_rs256_cached`, `jwt_hs256`), or `dsl` or `yaml`
-//! (compiling the table); the second, how many times (default 1). Run it from the
-//! repository's root, where the key fixtures are. `--toggle-collect` counts only inside the
-//! decision; divide by the number of calls (the request cases are each decided once more
-//! while they are built, which a count in the tens of thousands makes negligible).
+//! (compiling the table); the second, how many times (default 1); the third, the number of
+//! routes in the table (default 10,000). Run it from the repository's root, where the key
+//! fixtures are. `--toggle-collect` counts only inside the decision; divide by the number
+//! of calls (the request cases are each decided once more while they are built, which a
+//! count in the tens of thousands makes negligible).
 
 #[path = "../tests/common/table.rs"]
 #[allow(dead_code)]
@@ -32,19 +33,21 @@ use std::hint::black_box;
 
 use portcullis::{Credential, Engine, Identity, Request, SchemeKind, Syntax};
 
+/// The table's size when the third argument does not give one.
 const N: usize = 10_000;
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let case = args.next().unwrap_or_else(|| "allow".to_owned());
     let times: usize = args.next().map_or(1, |n| n.parse().expect("a number of calls"));
+    let n: usize = args.next().map_or(N, |n| n.parse().expect("a number of routes"));
 
     match case.as_str() {
         "allow" => {
-            let engine = Engine::from_text(&table::dsl(N), Syntax::Dsl).expect("compiles");
-            let (method, target) = table::probe(N);
+            let engine = Engine::from_text(&table::dsl(n), Syntax::Dsl).expect("compiles");
+            let (method, target) = table::probe(n);
             let request = Request::new(method, &target);
-            let identity = Identity::new("partner_key", "p", table::scopes(N, true));
+            let identity = Identity::new("partner_key", "p", table::scopes(n, true));
             let credentials = [Credential::new(SchemeKind::ApiKey, identity)];
             assert!(engine.decide(&request, &credentials).is_allowed());
             for _ in 0..times {
@@ -53,15 +56,15 @@ fn main() {
         }
         "dsl" | "yaml" => {
             let (text, syntax) = match case.as_str() {
-                "dsl" => (table::dsl(N), Syntax::Dsl),
-                _ => (table::yaml(N), Syntax::Yaml),
+                "dsl" => (table::dsl(n), Syntax::Dsl),
+                _ => (table::yaml(n), Syntax::Yaml),
             };
             for _ in 0..times {
                 black_box(Engine::from_text(black_box(&text), syntax).expect("compiles"));
             }
         }
         name => {
-            let requests = requests::requests(N);
+            let requests = requests::requests(n);
             let Some(case) = requests.cases.iter().find(|c| c.name == name) else {
                 panic!("no case `{name}`: allow, dsl, yaml or a decide/request case");
             };
