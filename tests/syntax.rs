@@ -81,6 +81,17 @@ fn spacing_inside_a_rule_changes_nothing_and_line_breaks_are_refused() {
         "3:1: error: segment `a#b` contains `#`, which a route literal cannot hold"
     );
 
+    // A line that ends after its path is reported where it ends, whichever line break ends
+    // it (the path itself runs to the line feed).
+    for line_break in ["\n", "\r\n"] {
+        let text = format!("version 1{line_break}GET /a{line_break}");
+        assert_eq!(
+            first_error(text.as_bytes(), Syntax::Dsl),
+            "2:7: error: expected `public`, `deny` or `allow`",
+            "{line_break:?}"
+        );
+    }
+
     for refused in [
         "GET /a allow s, # a comment\n t",
         "GET /a allow s,\n t",

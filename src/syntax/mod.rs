@@ -409,6 +409,12 @@ fn grammar_error(error: &pest::error::Error<G>, lines: &LineIndex) -> Diagnostic
     let offset = match error.location {
         InputLocation::Pos(offset) | InputLocation::Span((offset, _)) => offset,
     };
+    // A path runs to the next space, tab or line feed, so on a `\r\n` line that ends after
+    // its path the parse fails at the `\n`; the author's line ends at the `\r`.
+    let source = lines.source.as_bytes();
+    let at_crlf = source.get(offset) == Some(&b'\n')
+        && offset.checked_sub(1).and_then(|before| source.get(before)) == Some(&b'\r');
+    let offset = if at_crlf { offset - 1 } else { offset };
     let expected = match &error.variant {
         ErrorVariant::ParsingError { positives, .. } => describe(positives),
         ErrorVariant::CustomError { message } => message.clone(),
