@@ -50,7 +50,7 @@ fn compile(text: &str, syntax: Syntax) -> Engine {
 fn compile_benches(c: &mut Criterion) {
     let mut group = c.benchmark_group("compile");
     group.sample_size(10);
-    for n in [100, 1_000, 10_000] {
+    for n in table::SIZES {
         let yaml = table::yaml(n);
         let dsl = table::dsl(n);
         group.bench_with_input(BenchmarkId::new("yaml", n), &yaml, |b, text| {
@@ -64,7 +64,7 @@ fn compile_benches(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("lint");
     group.sample_size(10);
-    for n in [100, 1_000, 10_000] {
+    for n in table::SIZES {
         let dsl = table::dsl(n);
         group.bench_with_input(BenchmarkId::from_parameter(n), &dsl, |b, text| {
             b.iter(|| black_box(lint::lint(black_box(text), Syntax::Dsl, &LintOptions::default())))

@@ -2,8 +2,9 @@
 //! #6 fixes so results compare across changes:
 //!
 //! - `decide/credential/{allow,forbidden}/N`: a verified credential against the tree;
-//! - `decide/request/*/10000`: a whole `http::Request` through extraction, verification,
-//!   store lookup (100,000 keys and sessions in memory), tree and decision; the JWT cases
+//! - `decide/request/*/10000`: a whole request (the `http::request::Parts` of an
+//!   `http::Request`: the body plays no part) through extraction, verification, store
+//!   lookup (100,000 keys and sessions in memory), tree and decision; the JWT cases
 //!   with the verified-token cache off, but `jwt_rs256_cached` (the same token again);
 //! - `decide/jsonwebtoken_decode_rs256`: jsonwebtoken's bare `decode`, the reference for
 //!   Portcullis's overhead on JWTs;
@@ -28,7 +29,7 @@ use portcullis::{Credential, Engine, Identity, Request, SchemeKind, Syntax};
 
 fn credential(c: &mut Criterion) {
     let mut group = c.benchmark_group("decide/credential");
-    for n in [100, 1_000, 10_000, 100_000] {
+    for n in table::SIZES {
         let engine = Engine::from_text(&table::dsl(n), Syntax::Dsl).expect("table compiles");
         let (method, target) = table::probe(n);
         let request = Request::new(method, &target);

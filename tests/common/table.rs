@@ -6,6 +6,9 @@
 
 use std::fmt::Write as _;
 
+/// The table sizes the benchmarks measure, as issue #6 gives them.
+pub const SIZES: [usize; 4] = [100, 1_000, 10_000, 100_000];
+
 /// The table as a DSL policy.
 pub fn dsl(n: usize) -> String {
     let mut text = String::from(
