@@ -4,8 +4,7 @@
 //! DSL's as the two parts its grammar already told apart ([`RoutePattern::from_parts`]), so a
 //! pattern means the same thing wherever it is written. Literal segments are restricted to
 //! the characters a URL path may hold unencoded, which is what lets the matcher compare them
-//! byte for byte
-//! with a normalized request path.
+//! byte for byte with a normalized request path.
 
 use std::fmt;
 

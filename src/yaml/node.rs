@@ -262,10 +262,10 @@ impl TreeBuilder {
             return Err(ReadError::new(at, message));
         }
         // invariant: the parser refuses an alias to an anchor it has not seen.
-        let Some(anchored) = self.anchors.get(&anchor) else {
-            return Err(ReadError::new(at, "an alias names no anchor defined before it"));
+        let no_anchor = || ReadError::new(at, "an alias names no anchor defined before it");
+        let Some(&Anchored { nodes, height, .. }) = self.anchors.get(&anchor) else {
+            return Err(no_anchor());
         };
-        let (nodes, height) = (anchored.nodes, anchored.height);
 
         // Measured before it is copied: neither a bomb nor a deep chain of aliases takes any
         // memory before it is refused.
@@ -274,8 +274,7 @@ impl TreeBuilder {
             return Err(ReadError::over_budget(at, &what));
         }
         self.count(at, nodes, 0)?;
-        let node = self.anchors.get(&anchor).map(|anchored| anchored.node.clone());
-        let node = node.unwrap_or_else(|| Spanned::new(Node::Null, at));
+        let node = self.anchors.get(&anchor).ok_or_else(no_anchor)?.node.clone();
         self.complete(node, 0, nodes, height)
     }
 
